@@ -1,0 +1,36 @@
+"""Normalising what callers tell us: phone numbers to E.164, emails, names."""
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+
+def normalize_phone(raw: str, region: str = "US") -> str | None:
+    """E.164 form of a spoken or typed number, or None when it is not a real number."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def spoken_phone(e164: str) -> str:
+    """312-555-0199 style, which text-to-speech reads digit by digit."""
+    number = phonenumbers.parse(e164, "US")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def normalize_email(raw: str) -> str | None:
+    try:
+        return validate_email(raw.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
+
+
+def normalize_name(raw: str) -> str | None:
+    words = [w for w in raw.replace(",", " ").split() if w.strip()]
+    if not words or len(" ".join(words)) > 120:
+        return None
+    return " ".join(w[:1].upper() + w[1:] for w in words)

@@ -1,0 +1,238 @@
+"""SQLAlchemy models for the business: customers, services, technicians, bookings,
+conversations with their transcripts, the notifications outbox and settings."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC and always hands back an aware datetime, also on SQLite,
+    which has no time-zone type of its own."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are refused: every stored time is time-zone aware")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Customer(TimestampMixin, Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    email: Mapped[str | None] = mapped_column(String(254))
+    address: Mapped[str | None] = mapped_column(String(300))
+    zip_code: Mapped[str | None] = mapped_column(String(10))
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    appointments: Mapped[list["Appointment"]] = relationship(back_populates="customer")
+
+
+class Service(Base):
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    skill: Mapped[str] = mapped_column(String(60))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    price_min: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    price_max: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    emergency: Mapped[bool] = mapped_column(default=False)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Technician(TimestampMixin, Base):
+    __tablename__ = "technicians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    phone: Mapped[str] = mapped_column(String(20))
+    skills: Mapped[list[str]] = mapped_column(default=list)
+    home_zip: Mapped[str] = mapped_column(String(10))
+    # {"mon": ["08:00", "17:00"], ...}; a weekday missing means off that day.
+    working_hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default="available")
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Appointment(TimestampMixin, Base):
+    __tablename__ = "appointments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"), index=True)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime]
+    # "exact" for a set time, "window" when start/end is an arrival window.
+    time_kind: Mapped[str] = mapped_column(String(10), default="exact")
+    status: Mapped[str] = mapped_column(String(20), default="scheduled", index=True)
+    urgency: Mapped[str] = mapped_column(String(20), default="routine")
+    problem: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(String(300))
+    zip_code: Mapped[str | None] = mapped_column(String(10))
+    source_channel: Mapped[str] = mapped_column(String(20), default="web")
+    calendar_event_id: Mapped[str | None] = mapped_column(String(200))
+    calendar_state: Mapped[str] = mapped_column(String(20), default="synced")
+
+    customer: Mapped[Customer] = relationship(back_populates="appointments")
+    service: Mapped[Service] = relationship()
+    technician: Mapped[Technician | None] = relationship()
+    history: Mapped[list["AppointmentEvent"]] = relationship(
+        back_populates="appointment", order_by="AppointmentEvent.at"
+    )
+
+
+class AppointmentEvent(Base):
+    """Status history: every booking, reschedule and cancellation with its time."""
+
+    __tablename__ = "appointment_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    appointment: Mapped[Appointment] = relationship(back_populates="history")
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Rasa's sender id (a CallSid for phone calls, a socket id for the web widget).
+    external_id: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(20), default="web")  # phone/web/sms/owner
+    caller: Mapped[str | None] = mapped_column(String(40))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ended_at: Mapped[datetime | None]
+    intent: Mapped[str | None] = mapped_column(String(80))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    summary: Mapped[str | None] = mapped_column(Text)
+
+    turns: Mapped[list["TranscriptTurn"]] = relationship(
+        back_populates="conversation", order_by="TranscriptTurn.seq"
+    )
+
+
+class TranscriptTurn(Base):
+    __tablename__ = "transcript_turns"
+    __table_args__ = (UniqueConstraint("conversation_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(20))  # caller / assistant
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    confidence: Mapped[float | None]
+    intent: Mapped[str | None] = mapped_column(String(80))
+    entities: Mapped[list[str]] = mapped_column(default=list)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class Notification(Base):
+    """The outbox: written in the same transaction as the event that causes it."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(10))  # sms / email
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str | None] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(String(120))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class BusinessSetting(Base):
+    __tablename__ = "business_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class User(Base):
+    """A dashboard login (the owner or office staff)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncCursor(Base):
+    """How far a background projection has read another store (e.g. Rasa's events)."""
+
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)

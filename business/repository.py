@@ -1,0 +1,197 @@
+"""Create, read and update functions for the business's records. Every function takes
+the session as a keyword argument and leaves committing to the caller."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from business.models import (
+    Appointment,
+    Conversation,
+    Customer,
+    Service,
+    Technician,
+    TranscriptTurn,
+    utcnow,
+)
+
+ACTIVE_STATUSES = ("scheduled", "confirmed")
+
+
+# Customers
+
+def get_customer_by_phone(*, session: Session, phone: str) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.phone == phone))
+
+
+def upsert_customer(
+    *,
+    session: Session,
+    phone: str,
+    name: str,
+    email: str | None = None,
+    address: str | None = None,
+    zip_code: str | None = None,
+) -> Customer:
+    """The phone number identifies a customer; newer details replace older ones."""
+    customer = get_customer_by_phone(session=session, phone=phone)
+    if customer is None:
+        customer = Customer(phone=phone, name=name)
+        session.add(customer)
+    customer.name = name or customer.name
+    customer.email = email or customer.email
+    customer.address = address or customer.address
+    customer.zip_code = zip_code or customer.zip_code
+    session.flush()
+    return customer
+
+
+def list_customers(*, session: Session, limit: int = 200) -> list[Customer]:
+    return list(session.scalars(select(Customer).order_by(Customer.name).limit(limit)))
+
+
+# Services and technicians
+
+def list_services(*, session: Session) -> list[Service]:
+    return list(session.scalars(select(Service).order_by(Service.name)))
+
+
+def get_service_by_slug(*, session: Session, slug: str) -> Service | None:
+    return session.scalar(select(Service).where(Service.slug == slug))
+
+
+def match_service(*, session: Session, text: str) -> Service | None:
+    """The service whose longest keyword appears in what the caller said."""
+    lowered = f" {text.lower()} "
+    best: tuple[int, Service] | None = None
+    for service in list_services(session=session):
+        if service.slug == lowered.strip():
+            return service
+        for keyword in service.keywords:
+            if f" {keyword} " in lowered or f" {keyword}s " in lowered or f" {keyword}," in lowered:
+                if best is None or len(keyword) > best[0]:
+                    best = (len(keyword), service)
+    return best[1] if best else None
+
+
+def list_technicians(*, session: Session, active_only: bool = True) -> list[Technician]:
+    query = select(Technician).order_by(Technician.name)
+    if active_only:
+        query = query.where(Technician.active.is_(True))
+    return list(session.scalars(query))
+
+
+# Appointments
+
+def list_appointments(
+    *,
+    session: Session,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    statuses: tuple[str, ...] | None = ACTIVE_STATUSES,
+    limit: int = 500,
+) -> list[Appointment]:
+    query = (
+        select(Appointment)
+        .options(
+            selectinload(Appointment.customer),
+            selectinload(Appointment.service),
+            selectinload(Appointment.technician),
+        )
+        .order_by(Appointment.start_at)
+        .limit(limit)
+    )
+    if start is not None:
+        query = query.where(Appointment.end_at > start)
+    if end is not None:
+        query = query.where(Appointment.start_at < end)
+    if statuses:
+        query = query.where(Appointment.status.in_(statuses))
+    return list(session.scalars(query))
+
+
+def list_customer_appointments(*, session: Session, customer: Customer) -> list[Appointment]:
+    return list(
+        session.scalars(
+            select(Appointment)
+            .where(Appointment.customer_id == customer.id)
+            .order_by(Appointment.start_at)
+        )
+    )
+
+
+# Conversations and transcripts
+
+def get_or_create_conversation(
+    *,
+    session: Session,
+    external_id: str,
+    channel: str = "web",
+    caller: str | None = None,
+    started_at: datetime | None = None,
+) -> Conversation:
+    conversation = session.scalar(select(Conversation).where(Conversation.external_id == external_id))
+    if conversation is None:
+        conversation = Conversation(
+            external_id=external_id,
+            channel=channel,
+            caller=caller,
+            started_at=started_at or utcnow(),
+        )
+        session.add(conversation)
+        session.flush()
+    return conversation
+
+
+def add_turn(
+    *,
+    session: Session,
+    conversation: Conversation,
+    speaker: str,
+    text: str,
+    at: datetime | None = None,
+    confidence: float | None = None,
+    intent: str | None = None,
+    entities: list[Any] | None = None,
+) -> TranscriptTurn:
+    next_seq = (
+        session.scalar(
+            select(func.max(TranscriptTurn.seq)).where(TranscriptTurn.conversation_id == conversation.id)
+        )
+        or 0
+    ) + 1
+    turn = TranscriptTurn(
+        conversation_id=conversation.id,
+        seq=next_seq,
+        speaker=speaker,
+        text=text,
+        at=at or utcnow(),
+        confidence=confidence,
+        intent=intent,
+        entities=entities or [],
+    )
+    session.add(turn)
+    session.flush()
+    return turn
+
+
+def list_conversations(*, session: Session, limit: int = 100) -> list[Conversation]:
+    return list(
+        session.scalars(
+            select(Conversation)
+            .options(selectinload(Conversation.turns))
+            .order_by(Conversation.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def get_conversation(*, session: Session, conversation_id: int) -> Conversation | None:
+    return session.scalar(
+        select(Conversation)
+        .options(selectinload(Conversation.turns))
+        .where(Conversation.id == conversation_id)
+    )

@@ -1,0 +1,56 @@
+"""Loads the starting data in data/ (business profile, services, technicians, FAQ).
+Idempotent: running it again updates rows in place and never duplicates them."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from business.contacts import normalize_phone
+from business.models import Service, Technician
+from business.profile import save_profile_data
+
+
+def _load(path: Path) -> Any:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def seed(*, session: Session, data_dir: Path) -> dict[str, int]:
+    profile = _load(data_dir / "business.yaml")
+    profile["faq"] = _load(data_dir / "faq.yaml")
+    save_profile_data(session=session, data=profile)
+
+    services = _load(data_dir / "services.yaml")
+    for item in services:
+        service = session.scalar(select(Service).where(Service.slug == item["slug"]))
+        if service is None:
+            service = Service(slug=item["slug"])
+            session.add(service)
+        low, high = item["price"]
+        service.name = item["name"]
+        service.skill = item["skill"]
+        service.duration_minutes = int(item["duration_minutes"])
+        service.price_min, service.price_max = Decimal(low), Decimal(high)
+        service.emergency = bool(item.get("emergency", False))
+        service.keywords = list(item.get("keywords", []))
+
+    technicians = _load(data_dir / "technicians.yaml")
+    for item in technicians:
+        tech = session.scalar(select(Technician).where(Technician.name == item["name"]))
+        if tech is None:
+            tech = Technician(name=item["name"])
+            session.add(tech)
+        phone = normalize_phone(str(item["phone"]))
+        if phone is None:
+            raise ValueError(f"technician {item['name']} has an invalid phone number")
+        tech.phone = phone
+        tech.home_zip = str(item["home_zip"])
+        tech.skills = list(item["skills"])
+        tech.working_hours = dict(item["working_hours"])
+    session.flush()
+    return {"services": len(services), "technicians": len(technicians), "faq": len(profile["faq"])}

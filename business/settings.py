@@ -1,0 +1,68 @@
+"""Settings for every service of ours, read from the environment in one place.
+
+Refuses the development secret outside development so a production install cannot run
+with a guessable session key.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+DEV_SECRET = "dev-only-not-secret"
+
+
+class SettingsError(ValueError):
+    """The environment holds a value we refuse to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    database_url: str = field(default_factory=lambda: f"sqlite:///{VAR_DIR / 'receptionist.db'}")
+    tracker_database_url: str = field(
+        default_factory=lambda: f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}"
+    )
+    business_timezone: str = "America/Chicago"
+    duckling_url: str = "http://127.0.0.1:8000"
+    rasa_url: str = "http://127.0.0.1:5005"
+    secret_key: str = DEV_SECRET
+    data_dir: Path = ROOT / "data"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.business_timezone)
+
+    @property
+    def is_development(self) -> bool:
+        return self.app_env in {"development", "test"}
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        defaults = cls()
+        settings = cls(
+            app_env=env.get("APP_ENV", defaults.app_env),
+            database_url=env.get("DATABASE_URL") or defaults.database_url,
+            tracker_database_url=env.get("RASA_TRACKER_DATABASE_URL")
+            or env.get("DATABASE_URL")
+            or defaults.tracker_database_url,
+            business_timezone=env.get("BUSINESS_TIMEZONE", defaults.business_timezone),
+            duckling_url=env.get("DUCKLING_URL", defaults.duckling_url),
+            rasa_url=env.get("RASA_URL", defaults.rasa_url),
+            secret_key=env.get("SECRET_KEY", defaults.secret_key),
+            data_dir=Path(env.get("SEED_DATA_DIR", defaults.data_dir)),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        try:
+            ZoneInfo(self.business_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"BUSINESS_TIMEZONE {self.business_timezone!r} is not a time zone") from exc
+        if not self.is_development and self.secret_key in {"", DEV_SECRET}:
+            raise SettingsError("SECRET_KEY must be set to a random value outside development")

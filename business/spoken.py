@@ -1,0 +1,34 @@
+"""Dates and times the way a receptionist says them, for speech and for text."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+def spoken_time(moment: datetime) -> str:
+    if moment.hour == 12 and moment.minute == 0:
+        return "noon"
+    hour = moment.hour % 12 or 12
+    suffix = "a.m." if moment.hour < 12 else "p.m."
+    if moment.minute == 0:
+        return f"{hour} {suffix}"
+    return f"{hour}:{moment.minute:02d} {suffix}"
+
+
+def spoken_day(moment: datetime, now: datetime) -> str:
+    """'tomorrow, Tuesday November 24' - the relative word keeps callers oriented,
+    the date removes any doubt."""
+    local_now = now.astimezone(moment.tzinfo)
+    calendar_day = f"{moment:%A} {moment:%B} {moment.day}"
+    if moment.date() == local_now.date():
+        return f"today, {calendar_day}"
+    if moment.date() == local_now.date() + timedelta(days=1):
+        return f"tomorrow, {calendar_day}"
+    return calendar_day
+
+
+def spoken_datetime(moment: datetime, now: datetime) -> str:
+    return f"{spoken_day(moment, now)} at {spoken_time(moment)}"
+
+
+def spoken_window(start: datetime, end: datetime, now: datetime) -> str:
+    return f"{spoken_day(start, now)} between {spoken_time(start)} and {spoken_time(end)}"

@@ -1,0 +1,89 @@
+"""Shared fixtures: a fresh, migrated and seeded database per test, on SQLite and on
+PostgreSQL. In CI (CI=true) an unreachable PostgreSQL fails the run instead of skipping."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from business.db import get_engine, session_factory
+from business.migrations_runner import upgrade
+from business.profile import load_profile
+from business.seed import seed
+from business.settings import ROOT
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+DATA_DIR = ROOT / "data"
+
+
+def _postgres_database() -> Iterator[str]:
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not reachable"
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {make_url(POSTGRES_ADMIN_URL).render_as_string()}: {exc}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        get_engine(url).dispose()
+        get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path: Path) -> Iterator[str]:
+    """An empty, migrated database; every test using it runs on both engines."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade(url)
+        yield url
+        get_engine(url).dispose()
+        return
+    for url in _postgres_database():
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    """For tests that are about our code rather than the database engine."""
+    url = f"sqlite:///{tmp_path / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def seeded_url(database_url: str) -> str:
+    with session_factory(database_url).begin() as session:
+        seed(session=session, data_dir=DATA_DIR)
+    return database_url
+
+
+@pytest.fixture
+def session(seeded_url: str) -> Iterator[Session]:
+    with session_factory(seeded_url)() as session:
+        yield session
+
+
+@pytest.fixture
+def profile(session: Session):
+    return load_profile(session=session)
