@@ -1,6 +1,8 @@
 """Normalising what callers tell us: phone numbers to E.164, emails, names."""
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
@@ -29,8 +31,18 @@ def normalize_email(raw: str) -> str | None:
         return None
 
 
+NAME_PREFIX = re.compile(
+    r"^(?:(?:uh|um|yeah|yes|hi|hello|so|ok|okay)\s+)*(?:my name is|my name's|name is|this is|it's|it is|i'm|i am|call me)\s+",
+    re.I,
+)
+
+
 def normalize_name(raw: str) -> str | None:
-    words = [w for w in raw.replace(",", " ").split() if w.strip()]
+    """'um my name is jessica miller' -> 'Jessica Miller'; None when nothing name-like is left."""
+    text = NAME_PREFIX.sub("", raw.strip()).replace(",", " ").replace(".", " ")
+    words = [w for w in text.split() if w.strip()]
+    if not words or len(words) > 5 or any(any(c.isdigit() for c in w) for w in words):
+        return None
     if not words or len(" ".join(words)) > 120:
         return None
     return " ".join(w[:1].upper() + w[1:] for w in words)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from business.models import (
@@ -133,16 +134,20 @@ def get_or_create_conversation(
     caller: str | None = None,
     started_at: datetime | None = None,
 ) -> Conversation:
-    conversation = session.scalar(select(Conversation).where(Conversation.external_id == external_id))
-    if conversation is None:
-        conversation = Conversation(
-            external_id=external_id,
-            channel=channel,
-            caller=caller,
-            started_at=started_at or utcnow(),
-        )
-        session.add(conversation)
-        session.flush()
+    """The actions server and the transcript worker may both create the same conversation;
+    the unique external id decides, and the loser reads the winner's row."""
+    query = select(Conversation).where(Conversation.external_id == external_id)
+    conversation = session.scalar(query)
+    if conversation is not None:
+        return conversation
+    try:
+        with session.begin_nested():
+            conversation = Conversation(
+                external_id=external_id, channel=channel, caller=caller, started_at=started_at or utcnow()
+            )
+            session.add(conversation)
+    except IntegrityError:
+        conversation = session.scalars(query).one()
     return conversation
 
 

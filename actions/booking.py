@@ -1,0 +1,81 @@
+"""Books the appointment the form collected, or offers the nearest free times when
+someone else took the slot in the meantime."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.channel import caller_context
+from actions.database import unit_of_work
+from actions.forms import FALLBACK_SERVICE
+from business.models import utcnow
+from business.profile import load_profile
+from business.repository import get_or_create_conversation, get_service_by_slug, upsert_customer
+from business.scheduling import SlotUnavailable, book_appointment
+from business.spoken import spoken_datetime
+
+FORM_SLOTS = ("problem", "customer_name", "phone", "appointment_time", "address", "booking_confirmed",
+              "service_slug", "offered_times", "zip_code")
+
+
+class ActionBookAppointment(Action):
+    def name(self) -> str:
+        return "action_book_appointment"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if not tracker.get_slot("booking_confirmed"):
+            dispatcher.utter_message(text="Okay, I won't book anything. Is there anything else I can help with?")
+            return [SlotSet(slot, None) for slot in FORM_SLOTS]
+        context = caller_context(tracker)
+        now = utcnow()
+        with unit_of_work() as session:
+            profile = load_profile(session=session)
+            service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
+            customer = upsert_customer(
+                session=session,
+                phone=tracker.get_slot("phone"),
+                name=tracker.get_slot("customer_name"),
+                email=tracker.get_slot("email"),
+                address=tracker.get_slot("address"),
+                zip_code=tracker.get_slot("zip_code"),
+            )
+            conversation = get_or_create_conversation(
+                session=session, external_id=tracker.sender_id, channel=context.channel,
+                caller=context.caller_phone or customer.phone,
+            )
+            conversation.customer_id = customer.id
+            start = datetime.fromisoformat(tracker.get_slot("appointment_time"))
+            try:
+                appointment = book_appointment(
+                    session=session, profile=profile, customer=customer, service=service, start=start,
+                    problem=tracker.get_slot("problem"), address=tracker.get_slot("address"),
+                    zip_code=tracker.get_slot("zip_code"), source_channel=context.channel,
+                    conversation=conversation, urgency=tracker.get_slot("urgency") or "routine", now=now,
+                )
+            except SlotUnavailable as taken:
+                offered = [s.start.isoformat() for s in taken.alternatives]
+                # The customer and conversation are worth keeping even without a booking.
+                conversation.intent = "book_appointment"
+                # The form asks again and action_ask_appointment_time reads out the offers.
+                dispatcher.utter_message(text="I'm sorry, that time was just taken.")
+                return [
+                    SlotSet("appointment_time", None), SlotSet("booking_confirmed", None),
+                    SlotSet("offered_times", offered or None), FollowupAction("appointment_form"),
+                ]
+            conversation.intent = conversation.intent or "book_appointment"
+            conversation.outcome = "booked"
+            spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            first_name = customer.name.split()[0]
+            appointment_id, customer_id = appointment.id, customer.id
+        dispatcher.utter_message(
+            text=f"You're all set, {first_name}. A plumber will be there {spoken}. "
+                 "We'll text you a confirmation. Is there anything else I can help with?"
+        )
+        # Name, phone and address stay filled in case the caller books a second job.
+        done = [SlotSet(slot, None) for slot in ("problem", "appointment_time", "booking_confirmed",
+                                                 "service_slug", "offered_times")]
+        return [SlotSet("appointment_id", float(appointment_id)), SlotSet("customer_id", float(customer_id)), *done]

@@ -1,0 +1,109 @@
+"""Turns what a caller asked for ("tomorrow at 9", "Friday afternoon", "the first one")
+into a concrete start time the scheduler can book."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from business.models import Service
+from business.profile import BusinessProfile
+from business.scheduling import Slot, find_open_slots, rule_violation
+
+
+@dataclass(frozen=True)
+class TimeRequest:
+    start: datetime
+    end: datetime | None  # set for a range: an interval or a whole day
+    exact: bool           # a time of day was given
+
+
+def parse_time_value(value: Any, profile: BusinessProfile) -> TimeRequest | None:
+    """Reads a Duckling time value as Rasa stores it in a slot: an ISO string for an
+    instant, or {"from": ..., "to": ...} for an interval ("tomorrow morning")."""
+    tz = profile.tz
+    if isinstance(value, list) and value:
+        value = value[0]
+    if isinstance(value, dict):
+        start, end = _iso(value.get("from"), tz), _iso(value.get("to"), tz)
+        if start is None and end is None:
+            return None
+        if start is None:
+            start = end - timedelta(hours=4)
+        return TimeRequest(start=start, end=end, exact=False)
+    moment = _iso(value, tz)
+    if moment is None:
+        return None
+    if moment.hour == 0 and moment.minute == 0:
+        # Duckling gives "tomorrow" as midnight with day grain; nobody books a plumber
+        # for midnight, so read it as the whole day.
+        return TimeRequest(start=moment, end=moment + timedelta(days=1), exact=False)
+    return TimeRequest(start=moment, end=None, exact=True)
+
+
+def _iso(value: Any, tz) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.astimezone(tz)
+
+
+FIRST = re.compile(r"\b(first|earlier|earliest|sooner|former|1st|one$)\b")
+SECOND = re.compile(r"\b(second|later|latter|last|other|2nd)\b")
+YES = re.compile(r"\b(yes|yeah|yep|sure|ok|okay|works|fine|great|perfect|please do)\b")
+
+
+def choose_offered(text: str, offered: list[str]) -> str | None:
+    """Which of the offered slots the caller picked: 'the first one', 'the later one',
+    or a plain yes to a single offer."""
+    lowered = (text or "").lower()
+    if not offered:
+        return None
+    if SECOND.search(lowered) and len(offered) > 1:
+        return offered[1]
+    if FIRST.search(lowered) or YES.search(lowered):
+        return offered[0]
+    return None
+
+
+@dataclass(frozen=True)
+class TimeDecision:
+    start: datetime | None        # bookable start, when one was found
+    reason: str | None            # why the request itself cannot be met
+    alternatives: list[Slot]
+
+
+def decide_time(
+    *,
+    session: Session,
+    profile: BusinessProfile,
+    service: Service,
+    request: TimeRequest,
+    now: datetime,
+    urgency: str = "routine",
+    exclude_appointment_id: int | None = None,
+) -> TimeDecision:
+    """An exact request is checked as asked; a range takes its nearest free start."""
+    if request.exact:
+        end = request.start + timedelta(minutes=service.duration_minutes)
+        reason = rule_violation(profile, request.start, end, now=now, urgency=urgency)
+        slots = find_open_slots(session=session, profile=profile, service=service, preferred=request.start,
+                                count=2, now=now, urgency=urgency, exclude_appointment_id=exclude_appointment_id)
+        if reason is None and any(s.start == request.start for s in slots):
+            return TimeDecision(request.start, None, [])
+        return TimeDecision(None, reason or "full", [s for s in slots if s.start != request.start][:2])
+    slots = find_open_slots(session=session, profile=profile, service=service, preferred=request.start,
+                            count=2, now=now, urgency=urgency, exclude_appointment_id=exclude_appointment_id)
+    inside = [s for s in slots if request.end is None or s.start < request.end]
+    if inside:
+        return TimeDecision(inside[0].start, None, [])
+    reason = "closed" if profile.hours_on(request.start.date()) is None else "full"
+    return TimeDecision(None, reason, slots)

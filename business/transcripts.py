@@ -1,0 +1,93 @@
+"""Copies Rasa's tracker events into our conversations and transcript turns.
+
+Rasa's SQL tracker store already records every message of every channel (REST, socket.io,
+the voice bridge), so we read its `events` table forward from a cursor rather than adding a
+second writer on the message path. The cursor moves in the same transaction as the turns,
+so each event is copied exactly once even across crashes.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.orm import Session
+
+from business.contacts import normalize_phone
+from business.models import Conversation, SyncCursor
+from business.repository import add_turn, get_or_create_conversation
+
+CURSOR = "rasa_tracker_events"
+# Intents that say nothing about why someone called.
+SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fallback", "out_of_scope", "bot_challenge"}
+CHANNELS = {"phone", "web", "sms", "owner"}
+
+
+def _when(timestamp: float | None) -> datetime:
+    return datetime.fromtimestamp(timestamp or 0, tz=timezone.utc)
+
+
+def _channel_and_caller(data: dict[str, Any]) -> tuple[str, str | None]:
+    metadata = data.get("metadata") or {}
+    channel = str(metadata.get("channel") or "").lower()
+    if channel not in CHANNELS:
+        channel = "web"
+    caller = metadata.get("caller")
+    return channel, normalize_phone(str(caller)) if caller else None
+
+
+def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: int = 500) -> int:
+    """Copy up to `batch` new events; returns how many were read."""
+    if not inspect(tracker_engine).has_table("events"):
+        return 0  # Rasa has not started yet
+    cursor = session.get(SyncCursor, CURSOR)
+    if cursor is None:
+        cursor = SyncCursor(name=CURSOR, position=0)
+        session.add(cursor)
+    with tracker_engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, sender_id, type_name, timestamp, data FROM events "
+                 "WHERE id > :position ORDER BY id LIMIT :batch"),
+            {"position": cursor.position, "batch": batch},
+        ).all()
+    conversations: dict[str, Conversation] = {}
+    for row in rows:
+        cursor.position = row.id
+        if row.type_name not in {"user", "bot", "session_started"}:
+            continue
+        data = json.loads(row.data or "{}")
+        channel, caller = _channel_and_caller(data)
+        conversation = conversations.get(row.sender_id) or get_or_create_conversation(
+            session=session, external_id=row.sender_id, channel=channel, caller=caller,
+            started_at=_when(row.timestamp),
+        )
+        conversations[row.sender_id] = conversation
+        if row.type_name == "user":
+            _record_user(session, conversation, data, row.timestamp, channel, caller)
+        elif row.type_name == "bot" and data.get("text"):
+            add_turn(session=session, conversation=conversation, speaker="assistant",
+                     text=data["text"], at=_when(row.timestamp))
+        conversation.ended_at = _when(row.timestamp)
+    session.flush()
+    return len(rows)
+
+
+def _record_user(session: Session, conversation: Conversation, data: dict[str, Any],
+                 timestamp: float | None, channel: str, caller: str | None) -> None:
+    parse = data.get("parse_data") or {}
+    intent = (parse.get("intent") or {}).get("name")
+    entities = [
+        {"entity": e.get("entity"), "value": e.get("value"), "extractor": e.get("extractor")}
+        for e in parse.get("entities") or []
+    ]
+    if conversation.channel == "web" and channel != "web":
+        conversation.channel = channel
+    conversation.caller = conversation.caller or caller
+    if intent and intent not in SMALL_TALK and conversation.intent is None:
+        conversation.intent = intent
+    add_turn(
+        session=session, conversation=conversation, speaker="caller", text=data.get("text") or "",
+        at=_when(timestamp), confidence=(parse.get("intent") or {}).get("confidence"),
+        intent=intent, entities=entities,
+    )
