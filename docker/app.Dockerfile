@@ -1,0 +1,17 @@
+# The project's own services (actions, dashboard, voice bridge, worker, Duckling service)
+# on current libraries; one image, one command per container.
+FROM python:3.10-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
+COPY requirements/app.lock requirements/app.lock
+RUN pip install --no-cache-dir -r requirements/app.lock
+COPY alembic.ini ./
+COPY business business
+COPY actions actions
+COPY dashboard dashboard
+COPY voice_bridge voice_bridge
+COPY duckling_server duckling_server
+COPY data data
+RUN useradd --create-home app
+USER app

