@@ -1,0 +1,55 @@
+"""The booking action stores the customer, the appointment and the conversation link."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from actions.booking import ActionBookAppointment
+from business.db import session_factory
+from business.models import Appointment, Conversation, Customer, Technician
+from tests.actions.conftest import CHI, make_tracker, next_tuesday_at, said
+
+SLOTS = {"service_slug": "faucet_repair", "customer_name": "Jessica Miller", "phone": "+13125550199",
+         "address": "1420 North Lake Shore Drive, Chicago, 60610", "zip_code": "60610",
+         "problem": "kitchen faucet is leaking", "booking_confirmed": True}
+
+
+def test_books_and_links_conversation(actions_db, dispatcher):
+    start = next_tuesday_at(9)
+    tracker = make_tracker({**SLOTS, "appointment_time": start.isoformat()}, text="yes", intent="affirm",
+                           metadata={"channel": "phone", "caller": "+1 312 555 0199"}, sender="CA123")
+    events = ActionBookAppointment().run(dispatcher, tracker, {})
+    assert "You're all set, Jessica" in said(dispatcher)
+    assert {"event": "slot", "timestamp": None, "name": "appointment_time", "value": None} in events
+    with session_factory(actions_db)() as session:
+        appointment = session.scalars(select(Appointment)).one()
+        assert appointment.start_at.astimezone(CHI) == start
+        assert appointment.source_channel == "phone" and appointment.problem == "kitchen faucet is leaking"
+        conversation = session.scalars(select(Conversation).where(Conversation.external_id == "CA123")).one()
+        assert (conversation.outcome, conversation.caller, conversation.channel) == ("booked", "+13125550199", "phone")
+        assert appointment.conversation_id == conversation.id
+
+
+def test_slot_taken_meanwhile_reopens_form_with_offers(actions_db, dispatcher):
+    start = next_tuesday_at(9)
+    with session_factory(actions_db).begin() as session:
+        for tech in session.scalars(select(Technician).where(Technician.name != "Mike Alvarez")):
+            tech.active = False
+    first = make_tracker({**SLOTS, "appointment_time": start.isoformat()}, sender="first")
+    ActionBookAppointment().run(dispatcher, first, {})
+    second = make_tracker({**SLOTS, "phone": "+13125550142", "customer_name": "Robert Brown",
+                           "appointment_time": start.isoformat()}, sender="second")
+    events = ActionBookAppointment().run(dispatcher, second, {})
+    assert {"event": "followup", "timestamp": None, "name": "appointment_form"} in events
+    offered = next(e["value"] for e in events if e.get("name") == "offered_times")
+    assert len(offered) == 2
+    with session_factory(actions_db)() as session:
+        assert len(session.scalars(select(Appointment)).all()) == 1
+        assert session.scalars(select(Customer).where(Customer.phone == "+13125550142")).one()
+
+
+def test_declined_confirmation_books_nothing(actions_db, dispatcher):
+    tracker = make_tracker({**SLOTS, "booking_confirmed": False, "appointment_time": next_tuesday_at(9).isoformat()})
+    ActionBookAppointment().run(dispatcher, tracker, {})
+    assert "won't book anything" in said(dispatcher)
+    with session_factory(actions_db)() as session:
+        assert session.scalars(select(Appointment)).all() == []
