@@ -1,0 +1,39 @@
+"""The voice bridge's health endpoint and JSON errors, through Starlette's test client."""
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from voice_bridge.config import Settings
+from voice_bridge.server import create_app
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def test_health(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "voice_bridge"}
+
+
+def test_unknown_route_is_a_json_404(client):
+    response = client.get("/nope")
+    assert response.status_code == 404
+    assert response.json() == {"error": "Not Found"}
+
+
+def test_wrong_method_is_a_json_405(client):
+    response = client.post("/health")
+    assert response.status_code == 405
+    assert response.json()["error"]
+
+
+def test_settings_from_the_environment():
+    assert Settings.from_env({}) == Settings(host="127.0.0.1", port=8081)
+    assert Settings.from_env({"VOICE_BRIDGE_HOST": "0.0.0.0", "VOICE_BRIDGE_PORT": "9000"}).port == 9000
+    with pytest.raises(ValueError, match="VOICE_BRIDGE_PORT"):
+        Settings.from_env({"VOICE_BRIDGE_PORT": "http"})
