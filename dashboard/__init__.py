@@ -1,0 +1,39 @@
+"""The owner's web dashboard: a Flask application factory.
+
+Run it with `python -m dashboard` (DASHBOARD_HOST/DASHBOARD_PORT, default 127.0.0.1:8080)
+or in production `gunicorn --bind 127.0.0.1:8080 'dashboard:create_app()'`."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from dashboard import db, errors, formatting, security
+from dashboard.config import load_config
+from dashboard.extensions import csrf, login_manager
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; `config` overrides values read from the environment (tests pass
+    DATABASE_URL, TESTING and SECRET_KEY)."""
+    app = Flask(__name__)
+    app.config.from_mapping(load_config(config))
+
+    # The UTF-8 guard must run before CSRFProtect's hook, which parses the form.
+    security.init_app(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    from dashboard import health
+    from dashboard.api import bp as api_bp
+    from dashboard.appointments import bp as appointments_bp
+    from dashboard.auth import bp as auth_bp
+    from dashboard.calls import bp as calls_bp
+
+    for blueprint in (health.bp, auth_bp, appointments_bp, calls_bp, api_bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,73 @@
+"""Sign-in and sign-out views, and what Flask-Login does for a visitor not signed in:
+redirect pages to the sign-in form, answer 401 JSON on the API."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from dashboard.auth import bp
+from dashboard.auth.accounts import authenticate, get_dashboard_user
+from dashboard.auth.forms import LoginForm
+from dashboard.db import get_session
+from dashboard.errors import wants_json
+from dashboard.extensions import login_manager
+
+BAD_CREDENTIALS = "Invalid username or password."
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return get_dashboard_user(session=get_session(), user_id=user_id)
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    if wants_json():
+        abort(401)  # an API client cannot follow a redirect to a form
+    # Only a GET can be replayed after sign-in; a POST target would land on a 405.
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.login", next=target))
+
+
+def safe_next(target: str | None) -> str:
+    """`target` if it is a path on this site, else the home page: never an open redirect."""
+    default = url_for("appointments.upcoming")
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    # Browsers read "/\evil.example" as "//evil.example"; control characters can hide tricks.
+    if "\\" in target or not target.isprintable():
+        return default
+    parts = urlsplit(target)
+    return default if parts.scheme or parts.netloc else target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_target = request.args.get("next")
+    if current_user.is_authenticated:
+        return redirect(safe_next(next_target))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        db = get_session()
+        user = authenticate(session=db, username=form.username.data, password=form.password.data)
+        if user is not None:
+            db.commit()  # keeps a password rehashed with newer argon2 parameters
+            session.clear()  # nothing from before sign-in carries over
+            login_user(user)
+            return redirect(safe_next(next_target))
+    if form.is_submitted():
+        current_app.logger.warning("failed sign-in from %s", request.remote_addr)
+        error = BAD_CREDENTIALS
+    return render_template("auth/login.html", form=form, error=error, next_target=next_target)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))

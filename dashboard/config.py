@@ -1,0 +1,55 @@
+"""The dashboard's configuration, read from the environment in this one place.
+
+Values shared with the other services come from `business.settings.Settings`, so the same
+validation (no development secret outside development) applies here too."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from business.models import utcnow
+from business.settings import Settings
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+# Keys a caller may override that Settings also validates; they are fed back through
+# Settings so an override cannot sneak a development secret into production.
+SETTINGS_KEYS = ("DATABASE_URL", "SECRET_KEY", "APP_ENV")
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Flask config for the dashboard: environment first, then `overrides` (tests)."""
+    overrides = dict(overrides or {})
+    env = dict(os.environ if environ is None else environ)
+    env.update({key: str(overrides[key]) for key in SETTINGS_KEYS if key in overrides})
+    settings = Settings.from_env(env)
+    config: dict[str, Any] = {
+        "APP_ENV": settings.app_env,
+        "DATABASE_URL": settings.database_url,
+        "SECRET_KEY": settings.secret_key,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_NAME": "dashboard_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not settings.is_development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not settings.is_development,
+        "WTF_CSRF_ENABLED": True,
+        # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
+        # and "today" do not depend on the day the suite runs.
+        "CLOCK": utcnow,
+    }
+    config.update(overrides)
+    return config
+
+
+def server_address(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
+    """Where `python -m dashboard` listens: DASHBOARD_HOST / DASHBOARD_PORT."""
+    env = os.environ if environ is None else environ
+    host = env.get("DASHBOARD_HOST") or DEFAULT_HOST
+    raw_port = env.get("DASHBOARD_PORT") or str(DEFAULT_PORT)
+    if not raw_port.isascii() or not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise ValueError(f"DASHBOARD_PORT {raw_port!r} is not a port number")
+    return host, int(raw_port)

@@ -1,0 +1,40 @@
+"""How the dashboard shows values: times in the business's own time zone (whatever the
+server's zone is), for templates and for the JSON API alike."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from dashboard.db import get_profile
+
+
+def to_local(moment: datetime) -> datetime:
+    return moment.astimezone(get_profile().tz)
+
+
+def iso_local(moment: datetime | None) -> str | None:
+    """ISO-8601 with the business's UTC offset, e.g. 2026-11-24T10:00:00-06:00."""
+    return None if moment is None else to_local(moment).isoformat()
+
+
+def local_datetime(moment: datetime | None) -> str:
+    """'Tue Nov 24 2026, 10:00 AM CST' - the zone name removes any doubt around DST."""
+    if moment is None:
+        return ""
+    return to_local(moment).strftime("%a %b %d %Y, %I:%M %p %Z")
+
+
+def local_time(moment: datetime | None) -> str:
+    return "" if moment is None else to_local(moment).strftime("%I:%M:%S %p")
+
+
+def confidence(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(iso_local)
+    app.add_template_filter(local_datetime)
+    app.add_template_filter(local_time)
+    app.add_template_filter(confidence)
