@@ -22,6 +22,14 @@ from business.spoken import spoken_datetime
 FALLBACK_SERVICE = "general_repair"
 
 
+def as_text(slot_value: Any) -> str:
+    """Rasa fills a text slot with a list when an entity appears twice in one message
+    ("my faucet is dripping" -> ["faucet", "dripping"])."""
+    if isinstance(slot_value, list):
+        return " ".join(str(v) for v in slot_value if v)
+    return str(slot_value or "").strip()
+
+
 def offer_sentence(offered: list[str], tz, now: datetime) -> str:
     spoken = [spoken_datetime(datetime.fromisoformat(o).astimezone(tz), now) for o in offered]
     if len(spoken) == 1:
@@ -35,7 +43,7 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_problem(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        text = str(slot_value or "").strip()
+        text = as_text(slot_value)
         if not text:
             dispatcher.utter_message(text="Sorry, I didn't catch that. What's going on with your plumbing?")
             return {"problem": None}
@@ -49,21 +57,23 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        name = normalize_name(str(slot_value or ""))
+        values = slot_value if isinstance(slot_value, list) else [slot_value]
+        name = next((n for n in (normalize_name(str(v or "")) for v in values) if n), None)
         if name is None:
             dispatcher.utter_message(text="Sorry, could you tell me just your first and last name?")
         return {"customer_name": name}
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        phone = normalize_phone(str(slot_value or ""))
+        values = slot_value if isinstance(slot_value, list) else [slot_value]
+        phone = next((p for p in (normalize_phone(str(v or "")) for v in values) if p), None)
         if phone is None:
             dispatcher.utter_message(text="That didn't sound like a full phone number. Could you say it with the area code?")
         return {"phone": phone}
 
     def validate_address(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        address = parse_address(str(slot_value or ""))
+        address = parse_address(as_text(slot_value))
         if address is None:
             dispatcher.utter_message(text="Sorry, I need the street number, street name and ZIP code.")
             return {"address": None}

@@ -105,3 +105,11 @@ def test_questions_read_offers_and_details_aloud(actions_db, dispatcher):
     text = said(dispatcher)
     assert "Faucet repair or replacement for Jessica Miller" in text
     assert "(312) 555-0199" in text and "Shall I book it?" in text
+
+
+def test_repeated_entities_arrive_as_lists(actions_db, dispatcher):
+    result = form.validate_problem(["faucet", "dripping"], dispatcher, make_tracker(), {})
+    assert (result["problem"], result["service_slug"]) == ("faucet dripping", "faucet_repair")
+    assert form.validate_customer_name(["Jessica Miller", "Chicago"], dispatcher, make_tracker(), {}) == {
+        "customer_name": "Jessica Miller"}
+    assert form.validate_phone(["555", "312 555 0199"], dispatcher, make_tracker(), {}) == {"phone": "+13125550199"}
