@@ -105,7 +105,7 @@ run: install model seed ## Start every service on embedded defaults (Ctrl-C stop
 	$(APP)/honcho start -f Procfile
 
 validate: install ## Check the Rasa training data and domain
-	cd rasa_project && ../$(RASA)/rasa data validate --domain domain --data data --config config.yml
+	cd rasa_project && ../$(RASA)/rasa data validate --domain domain.yml --data data --config config.yml
 
 test-rasa: model validate ## Rasa test stories against the trained model
 	cd rasa_project && ../$(RASA)/rasa test core --model models/$(RASA_MODEL) --stories tests \

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, read_only: bool) -> None:
     # pysqlite's own BEGIN is deferred, so two bookings could both read a free slot before
     # either writes. BEGIN IMMEDIATE takes the write lock up front and serialises them.
     @event.listens_for(engine, "connect")
@@ -22,18 +22,22 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
+    if read_only:
+        return
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """`read_only` engines (e.g. for reading Rasa's tracker) never take SQLite's write lock."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 15})
-        _prepare_sqlite(engine)
+        _prepare_sqlite(engine, read_only)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -14,7 +14,7 @@ log = logging.getLogger("worker")
 
 
 def run(stop: threading.Event, settings: Settings, interval: float = 0.5) -> None:
-    tracker_engine = make_engine(settings.tracker_database_url)
+    tracker_engine = make_engine(settings.tracker_database_url, read_only=True)
     while not stop.is_set():
         try:
             with session_scope(settings.database_url) as session:
