@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -28,6 +29,16 @@ def as_text(slot_value: Any) -> str:
     if isinstance(slot_value, list):
         return " ".join(str(v) for v in slot_value if v)
     return str(slot_value or "").strip()
+
+
+def _first_valid(slot: str, slot_value: Any, normalize: Callable[[str], str | None],
+                 dispatcher: CollectingDispatcher, hint: str) -> dict[str, Any]:
+    """The first of one or more extracted values that normalises, else a hint to re-ask."""
+    values = slot_value if isinstance(slot_value, list) else [slot_value]
+    valid = next((v for v in (normalize(str(raw or "")) for raw in values) if v), None)
+    if valid is None:
+        dispatcher.utter_message(text=hint)
+    return {slot: valid}
 
 
 def offer_sentence(offered: list[str], tz, now: datetime) -> str:
@@ -57,19 +68,13 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        values = slot_value if isinstance(slot_value, list) else [slot_value]
-        name = next((n for n in (normalize_name(str(v or "")) for v in values) if n), None)
-        if name is None:
-            dispatcher.utter_message(text="Sorry, could you tell me just your first and last name?")
-        return {"customer_name": name}
+        return _first_valid("customer_name", slot_value, normalize_name, dispatcher,
+                            "Sorry, could you tell me just your first and last name?")
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        values = slot_value if isinstance(slot_value, list) else [slot_value]
-        phone = next((p for p in (normalize_phone(str(v or "")) for v in values) if p), None)
-        if phone is None:
-            dispatcher.utter_message(text="That didn't sound like a full phone number. Could you say it with the area code?")
-        return {"phone": phone}
+        return _first_valid("phone", slot_value, normalize_phone, dispatcher,
+                            "That didn't sound like a full phone number. Could you say it with the area code?")
 
     def validate_address(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
