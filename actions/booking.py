@@ -16,7 +16,7 @@ from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_or_create_conversation, get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment
-from business.spoken import spoken_datetime
+from business.spoken import sentence, spoken_datetime
 
 FORM_SLOTS = ("problem", "customer_name", "phone", "appointment_time", "address", "booking_confirmed",
               "service_slug", "offered_times", "zip_code")
@@ -72,7 +72,7 @@ class ActionBookAppointment(Action):
             first_name = customer.name.split()[0]
             appointment_id, customer_id = appointment.id, customer.id
         dispatcher.utter_message(
-            text=f"You're all set, {first_name}. A plumber will be there {spoken}. "
+            text=f"You're all set, {first_name}. " + sentence(f"A plumber will be there {spoken}") + " "
                  "We'll text you a confirmation. Is there anything else I can help with?"
         )
         # Name, phone and address stay filled in case the caller books a second job.

@@ -18,12 +18,15 @@ class CallerContext:
 
 
 def caller_context(tracker: Tracker) -> CallerContext:
-    metadata = {}
+    # Channels may send the caller only with the first message, and Rasa adds its own
+    # keys (model_id) to every message's metadata, so take the newest value of each.
+    channel, raw = "", None
     for event in tracker.events:
-        if event.get("event") == "user" and event.get("metadata"):
-            metadata = event["metadata"]
-    channel = str(metadata.get("channel", "")).lower()
+        if event.get("event") != "user":
+            continue
+        metadata = event.get("metadata") or {}
+        channel = str(metadata.get("channel") or channel).lower()
+        raw = metadata.get("caller") or raw
     if channel not in CHANNELS:
         channel = "web"
-    raw = metadata.get("caller")
     return CallerContext(channel=channel, caller_phone=normalize_phone(str(raw)) if raw else None)

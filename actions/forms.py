@@ -18,7 +18,7 @@ from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
 from business.requested_times import choose_offered, decide_time, parse_time_value
 from business.scheduling import REASONS
-from business.spoken import spoken_datetime
+from business.spoken import sentence, spoken_datetime
 
 FALLBACK_SERVICE = "general_repair"
 
@@ -44,8 +44,8 @@ def _first_valid(slot: str, slot_value: Any, normalize: Callable[[str], str | No
 def offer_sentence(offered: list[str], tz, now: datetime) -> str:
     spoken = [spoken_datetime(datetime.fromisoformat(o).astimezone(tz), now) for o in offered]
     if len(spoken) == 1:
-        return f"The nearest free time is {spoken[0]}. Does that work?"
-    return f"I can do {spoken[0]}, or {spoken[1]}. Which works better?"
+        return sentence(f"The nearest free time is {spoken[0]}") + " Does that work?"
+    return sentence(f"I can do {spoken[0]}, or {spoken[1]}") + " Which works better?"
 
 
 class ValidateAppointmentForm(FormValidationAction):
@@ -156,7 +156,7 @@ class ActionAskBookingConfirmed(Action):
         dispatcher.utter_message(
             text=(
                 f"Let me read that back. {service_name.capitalize()} for {tracker.get_slot('customer_name')}, "
-                f"at {tracker.get_slot('address')}, {spoken_datetime(start, utcnow())}. "
+                f"at {tracker.get_slot('address')}, {sentence(spoken_datetime(start, utcnow()))} "
                 f"Your number is {spoken_phone(tracker.get_slot('phone'))}. Shall I book it?"
             )
         )

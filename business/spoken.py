@@ -32,3 +32,8 @@ def spoken_datetime(moment: datetime, now: datetime) -> str:
 
 def spoken_window(start: datetime, end: datetime, now: datetime) -> str:
     return f"{spoken_day(start, now)} between {spoken_time(start)} and {spoken_time(end)}"
+
+
+def sentence(text: str) -> str:
+    """End with exactly one full stop, also after 'a.m.'."""
+    return text if text.endswith(".") else text + "."

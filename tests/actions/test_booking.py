@@ -53,3 +53,19 @@ def test_declined_confirmation_books_nothing(actions_db, dispatcher):
     assert "won't book anything" in said(dispatcher)
     with session_factory(actions_db)() as session:
         assert session.scalars(select(Appointment)).all() == []
+
+
+def test_caller_metadata_from_first_message_is_kept(actions_db, dispatcher):
+    """Rasa adds model_id to every message's metadata; the caller comes only once."""
+    from rasa_sdk import Tracker
+
+    from actions.channel import caller_context
+    events = [
+        {"event": "user", "text": "hi", "metadata": {"channel": "phone", "caller": "+1 312 555 0199", "model_id": "m"}},
+        {"event": "bot", "text": "hello"},
+        {"event": "user", "text": "yes", "metadata": {"model_id": "m"}},
+    ]
+    context = caller_context(Tracker("s", {}, {}, events, False, None, {}, "action_listen"))
+    assert (context.channel, context.caller_phone) == ("phone", "+13125550199")
+    plain = caller_context(Tracker("s", {}, {}, [{"event": "user", "metadata": {"channel": "admin"}}], False, None, {}, ""))
+    assert (plain.channel, plain.caller_phone) == ("web", None)
