@@ -129,7 +129,9 @@ print(json.dumps(message.get("entities")))
 """
     result = subprocess.run(
         [str(RASA_PYTHON), "-W", "ignore", "-c", script],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        capture_output=True, text=True, timeout=300, # Rasa lets RASA_DUCKLING_HTTP_URL override the configured url, and `make`
+        # exports it for the real stack; point it at this server.
+        env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "RASA_DUCKLING_HTTP_URL": base_url},
     )
     assert result.returncode == 0, result.stderr[-3000:]
     entities = json.loads(result.stdout.strip().splitlines()[-1])
