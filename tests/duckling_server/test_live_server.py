@@ -114,9 +114,9 @@ def test_business_client_raises_on_bad_input(base_url):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment (.venvs/rasa) is not installed")
 def test_rasa_duckling_entity_extractor(base_url):
     """Rasa's own component, in Rasa's own environment, against this server (about 15 s to import Rasa)."""
+    assert RASA_PYTHON.exists(), "the Rasa environment is missing: run `make install` (make test does)"
     script = f"""
 import json
 from rasa.nlu.extractors.duckling_entity_extractor import DucklingEntityExtractor
