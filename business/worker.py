@@ -1,10 +1,14 @@
-"""Background worker: keeps conversations and transcripts in step with Rasa's tracker.
-Run with `python -m business.worker`; `make run` starts it with the other services."""
+"""Background worker: runs the periodic jobs that keep the business in step (transcripts
+from Rasa's tracker today; each job is one entry in `jobs()`). `python -m business.worker`;
+`make run` starts it with the other services."""
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from business.db import make_engine, session_scope
 from business.settings import Settings
@@ -13,18 +17,45 @@ from business.transcripts import project_tracker_events
 log = logging.getLogger("worker")
 
 
-def run(stop: threading.Event, settings: Settings, interval: float = 0.5) -> None:
-    tracker_engine = make_engine(settings.tracker_database_url, read_only=True)
+@dataclass
+class Job:
+    """`run(settings)` does one batch and returns how much it did; a job that did work
+    runs again at once, an idle one waits `interval` seconds."""
+
+    name: str
+    run: Callable[[Settings], int]
+    interval: float
+    due: float = 0.0
+
+
+class TranscriptProjection:
+    def __init__(self, settings: Settings) -> None:
+        self.tracker_engine = make_engine(settings.tracker_database_url, read_only=True)
+
+    def __call__(self, settings: Settings) -> int:
+        with session_scope(settings.database_url) as session:
+            return project_tracker_events(session=session, tracker_engine=self.tracker_engine)
+
+
+def jobs(settings: Settings) -> list[Job]:
+    return [Job("transcripts", TranscriptProjection(settings), interval=0.5)]
+
+
+def run(stop: threading.Event, settings: Settings, job_list: list[Job] | None = None) -> None:
+    job_list = job_list if job_list is not None else jobs(settings)
     while not stop.is_set():
-        try:
-            with session_scope(settings.database_url) as session:
-                copied = project_tracker_events(session=session, tracker_engine=tracker_engine)
-        except Exception:  # noqa: BLE001 - a bad batch must not end the worker; it retries
-            log.exception("transcript projection failed; retrying")
-            copied = 0
-        if not copied:
-            stop.wait(interval)
-    tracker_engine.dispose()
+        now = time.monotonic()
+        for job in job_list:
+            if job.due > now:
+                continue
+            try:
+                done = job.run(settings)
+            except Exception:  # noqa: BLE001 - a failing batch must not end the worker; it retries
+                log.exception("job %s failed; retrying in %.1fs", job.name, job.interval)
+                done = 0
+            job.due = now if done else now + job.interval
+        next_due = min(job.due for job in job_list) if job_list else now + 1.0
+        stop.wait(max(0.0, next_due - time.monotonic()))
 
 
 def main() -> None:
