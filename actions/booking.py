@@ -10,8 +10,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
+from actions.conversation import facts_from
 from actions.database import unit_of_work
 from actions.forms import FALLBACK_SERVICE
+from business.conversation_outcome import record_outcome
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_or_create_conversation, get_service_by_slug, upsert_customer
@@ -66,9 +68,10 @@ class ActionBookAppointment(Action):
                     SlotSet("appointment_time", None), SlotSet("booking_confirmed", None),
                     SlotSet("offered_times", offered or None), FollowupAction("appointment_form"),
                 ]
-            conversation.intent = conversation.intent or "book_appointment"
-            conversation.outcome = "booked"
             spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            record_outcome(session=session, external_id=tracker.sender_id, outcome="booked",
+                           facts=facts_from(tracker, session, when=spoken), intent="book_appointment",
+                           customer_id=customer.id)
             first_name = customer.name.split()[0]
             appointment_id, customer_id = appointment.id, customer.id
         dispatcher.utter_message(

@@ -2,25 +2,31 @@
 (offered times, the read-back before booking)."""
 from __future__ import annotations
 
+import re
+from abc import abstractmethod
 from datetime import datetime
 from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.database import unit_of_work
 from business.addresses import in_service_area, parse_address
 from business.contacts import normalize_name, normalize_phone, spoken_phone
+from business.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
 from business.requested_times import choose_offered, decide_time, parse_time_value
-from business.scheduling import REASONS
+from business.scheduling import REASONS, find_open_slots
 from business.spoken import sentence, spoken_datetime
 
 FALLBACK_SERVICE = "general_repair"
+# A caller is re-asked with a hint at most twice; the third miss offers a person instead.
+MAX_FAILED_ANSWERS = 3
 
 
 def as_text(slot_value: Any) -> str:
@@ -31,13 +37,52 @@ def as_text(slot_value: Any) -> str:
     return str(slot_value or "").strip()
 
 
+# "hold on, let me find it": the caller is still there; wait instead of counting a miss.
+HOLD_ON = re.compile(
+    r"^(?:(?:um+|uh+|yeah|yes|ok|okay|so|oh)\s+)*(?:hold on|hang on|one sec(?:ond)?|one moment|just a (?:sec|second|minute|moment)"
+    r"|give me a (?:sec|second|minute|moment)|wait a (?:sec|second|minute)|bear with me)"
+    r"(?:\s+(?:please|let me (?:check|look|find it|grab it|get it)|i need to (?:check|look|find it)))?\W*$",
+    re.I,
+)
+
+
+class HoldAwareValidation(FormValidationAction):
+    """Shared by every form: a caller asking us to hold gets a moment, not a miss."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """Each form's validator names itself."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        if HOLD_ON.match(tracker.latest_message.get("text", "").strip()):
+            dispatcher.utter_message(text="Sure, take your time.")
+            # Only the question's own slot took the words "hold on" as its answer.
+            requested = tracker.get_slot("requested_slot")
+            return [SlotSet(requested, None)] if requested else []
+        return await super().run(dispatcher, tracker, domain)
+
+
+def reject(slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, hint: str | None,
+           **extra: Any) -> dict[str, Any]:
+    """Clear `slot` and re-ask with `hint`, or after too many misses give up on the form
+    (needs_human ends it; a rule then offers a call back)."""
+    failed = dict(tracker.get_slot("failed_attempts") or {})
+    failed[slot] = failed.get(slot, 0) + 1
+    result: dict[str, Any] = {slot: None, "failed_attempts": failed, **extra}
+    if failed[slot] >= MAX_FAILED_ANSWERS:
+        result["needs_human"] = True
+    elif hint:
+        dispatcher.utter_message(text=hint)
+    return result
+
+
 def _first_valid(slot: str, slot_value: Any, normalize: Callable[[str], str | None],
-                 dispatcher: CollectingDispatcher, hint: str) -> dict[str, Any]:
+                 dispatcher: CollectingDispatcher, tracker: Tracker, hint: str) -> dict[str, Any]:
     """The first of one or more extracted values that normalises, else a hint to re-ask."""
     values = slot_value if isinstance(slot_value, list) else [slot_value]
     valid = next((v for v in (normalize(str(raw or "")) for raw in values) if v), None)
     if valid is None:
-        dispatcher.utter_message(text=hint)
+        return reject(slot, tracker, dispatcher, hint)
     return {slot: valid}
 
 
@@ -48,16 +93,24 @@ def offer_sentence(offered: list[str], tz, now: datetime) -> str:
     return sentence(f"I can do {spoken[0]}, or {spoken[1]}") + " Which works better?"
 
 
-class ValidateAppointmentForm(FormValidationAction):
+class ValidateAppointmentForm(HoldAwareValidation):
     def name(self) -> str:
         return "validate_appointment_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        if tracker.get_slot("needs_human"):
+            return []
+        if tracker.get_slot("address_from_file"):
+            # A repeat customer confirms the address on file instead of giving one.
+            return domain_slots
+        return [slot for slot in domain_slots if slot != "address_confirmed"]
 
     def validate_problem(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = as_text(slot_value)
         if not text:
-            dispatcher.utter_message(text="Sorry, I didn't catch that. What's going on with your plumbing?")
-            return {"problem": None}
+            return reject("problem", tracker, dispatcher, "Sorry, I didn't catch that. What's going on with your plumbing?")
         with unit_of_work() as session:
             service = match_service(session=session, text=text) or get_service_by_slug(
                 session=session, slug=FALLBACK_SERVICE)
@@ -68,30 +121,56 @@ class ValidateAppointmentForm(FormValidationAction):
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return _first_valid("customer_name", slot_value, normalize_name, dispatcher,
+        return _first_valid("customer_name", slot_value, normalize_name, dispatcher, tracker,
                             "Sorry, could you tell me just your first and last name?")
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return _first_valid("phone", slot_value, normalize_phone, dispatcher,
-                            "That didn't sound like a full phone number. Could you say it with the area code?")
+        result = _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
+                              "That didn't sound like a full phone number. Could you say it with the area code?")
+        if result.get("phone") and not tracker.get_slot("customer_id"):
+            result.update(self._customer_on_file(result["phone"], tracker, dispatcher))
+        return result
+
+    @staticmethod
+    def _customer_on_file(phone: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        """A number the caller says identifies them only together with the name on file;
+        then the address on file is offered for confirmation instead of asked for."""
+        with unit_of_work() as session:
+            customer = identify_customer(session=session, phone=phone, name=as_text(tracker.get_slot("customer_name")))
+            if customer is None:
+                return {}
+            found = {"customer_id": float(customer.id), "returning_customer": True}
+            if customer.address and not tracker.get_slot("address"):
+                found.update(address=customer.address, zip_code=customer.zip_code, address_from_file=True)
+            first_name = customer.name.split()[0]
+        dispatcher.utter_message(text=f"Thanks, {first_name}, I've found you in our records.")
+        return found
+
+    def validate_address_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if slot_value is True:
+            return {"address_confirmed": True}
+        if slot_value is False:
+            # Ask for the new address next.
+            return {"address_confirmed": False, "address": None, "zip_code": None, "address_from_file": False}
+        return reject("address_confirmed", tracker, dispatcher, "Sorry, is that the right address? Yes or no?")
 
     def validate_address(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         address = parse_address(as_text(slot_value))
         if address is None:
-            dispatcher.utter_message(text="Sorry, I need the street number, street name and ZIP code.")
-            return {"address": None}
+            return reject("address", tracker, dispatcher, "Sorry, I need the street number, street name and ZIP code.")
         if address.zip_code is None:
-            dispatcher.utter_message(text="Got it. And what's the ZIP code there?")
-            return {"address": None}
+            return reject("address", tracker, dispatcher, "Got it. And what's the ZIP code there?")
         with unit_of_work() as session:
             profile = load_profile(session=session)
         if not in_service_area(profile, address.zip_code):
-            dispatcher.utter_message(
-                text=f"I'm sorry, {address.zip_code} is outside the area we serve. Is the job at a different address?")
-            return {"address": None}
-        return {"address": address.one_line(), "zip_code": address.zip_code}
+            return reject("address", tracker, dispatcher,
+                          f"I'm sorry, {address.zip_code} is outside the area we serve. Is the job at a different address?")
+        # A new address said in place of confirming the one on file replaces it.
+        return {"address": address.one_line(), "zip_code": address.zip_code, "address_confirmed": True,
+                "address_from_file": False}
 
     def validate_appointment_time(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -103,29 +182,32 @@ class ValidateAppointmentForm(FormValidationAction):
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             request = parse_time_value(picked or slot_value, profile)
             if request is None:
-                dispatcher.utter_message(text="Sorry, what day and time would suit you? For example, tomorrow at 10 a.m.")
-                return {"appointment_time": None}
+                return reject("appointment_time", tracker, dispatcher,
+                              "Sorry, what day and time would suit you? For example, tomorrow at 10 a.m.")
+            moving = tracker.get_slot("appointment_id") if tracker.active_loop_name == "reschedule_form" else None
             decision = decide_time(session=session, profile=profile, service=service, request=request,
-                                   now=now, urgency=tracker.get_slot("urgency") or "routine")
+                                   now=now, urgency=tracker.get_slot("urgency") or "routine",
+                                   exclude_appointment_id=int(moving) if moving else None)
         if decision.start is not None:
             return {"appointment_time": decision.start.isoformat(), "offered_times": None}
         alternatives = [s.start.isoformat() for s in decision.alternatives]
         reason = REASONS[decision.reason].format(days=profile.booking.max_horizon_days)
         wanted = spoken_datetime(request.start, now) if request.exact else "then"
         if not alternatives:
-            dispatcher.utter_message(text=f"Sorry, {reason}, and I have nothing free soon after {wanted}.")
+            hint = f"Sorry, {reason}, and I have nothing free soon after {wanted}."
         else:
-            dispatcher.utter_message(text=f"Sorry, {wanted} won't work: {reason}.")
-        return {"appointment_time": None, "offered_times": alternatives or None}
+            hint = f"Sorry, {wanted} won't work: {reason}."
+        return reject("appointment_time", tracker, dispatcher, hint, offered_times=alternatives or None)
 
     def validate_booking_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if slot_value is True:
             return {"booking_confirmed": True}
         changed = [s for s in tracker.slots_to_validate() if s not in {"booking_confirmed", "requested_slot"}]
-        if not changed:
-            dispatcher.utter_message(text="No problem. What should I change: the day and time, the address, or something else?")
-        return {"booking_confirmed": None}
+        if changed:
+            return {"booking_confirmed": None}
+        return reject("booking_confirmed", tracker, dispatcher,
+                      "No problem. What should I change: the day and time, the address, or something else?")
 
 
 class ActionAskAppointmentTime(Action):
@@ -134,13 +216,31 @@ class ActionAskAppointmentTime(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         offered = tracker.get_slot("offered_times") or []
+        now = utcnow()
+        if not offered and tracker.get_slot("urgency") == "emergency":
+            return self._offer_earliest(dispatcher, tracker, now)
         if offered:
             with unit_of_work() as session:
                 tz = load_profile(session=session).tz
-            dispatcher.utter_message(text=offer_sentence(offered, tz, utcnow()))
+            dispatcher.utter_message(text=offer_sentence(offered, tz, now))
         else:
             dispatcher.utter_message(text="What day and time would you like us to come out?")
         return []
+
+    @staticmethod
+    def _offer_earliest(dispatcher: CollectingDispatcher, tracker: Tracker, now: datetime) -> list[dict]:
+        """An emergency gets the earliest emergency slot, even outside business hours."""
+        with unit_of_work() as session:
+            profile = load_profile(session=session)
+            service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
+            slots = find_open_slots(session=session, profile=profile, service=service, preferred=now,
+                                    count=1, now=now, urgency="emergency")
+        if not slots:
+            dispatcher.utter_message(text="What's the earliest time someone could be there for you?")
+            return []
+        spoken = spoken_datetime(slots[0].start.astimezone(profile.tz), now)
+        dispatcher.utter_message(text=sentence(f"The earliest I can get a plumber to you is {spoken}") + " Does that work?")
+        return [SlotSet("offered_times", [slots[0].start.isoformat()])]
 
 
 class ActionAskBookingConfirmed(Action):
@@ -153,6 +253,10 @@ class ActionAskBookingConfirmed(Action):
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             service_name = service.name.lower()
         start = datetime.fromisoformat(tracker.get_slot("appointment_time")).astimezone(profile.tz)
+        if tracker.active_loop_name == "reschedule_form":
+            dispatcher.utter_message(text=f"So I'll move your {service_name} to "
+                                          f"{sentence(spoken_datetime(start, utcnow()))} Shall I make that change?")
+            return []
         dispatcher.utter_message(
             text=(
                 f"Let me read that back. {service_name.capitalize()} for {tracker.get_slot('customer_name')}, "
@@ -161,3 +265,24 @@ class ActionAskBookingConfirmed(Action):
             )
         )
         return []
+
+
+class ActionAskAddressConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_address_confirmed"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        dispatcher.utter_message(text=f"Should the plumber come to {tracker.get_slot('address')} again?")
+        return []
+
+
+class ValidateRescheduleForm(ValidateAppointmentForm):
+    """The new time for an existing appointment: the same checks as a booking, without
+    counting the appointment being moved as a clash."""
+
+    def name(self) -> str:
+        return "validate_reschedule_form"
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        return [] if tracker.get_slot("needs_human") else domain_slots

@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from business.addresses import ZIP
 from business.profile import load_profile
@@ -36,6 +37,7 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response=f"utter_faq/{key}")
         else:
             dispatcher.utter_message(text=FAQ_FALLBACK)
+        note_outcome(tracker, "information")
         return []
 
 
@@ -62,6 +64,7 @@ class ActionAnswerPrice(Action):
                     price_sentence(s.name, s.price_min, s.price_max) for s in examples))
         if "estimate_fee" in facts:
             dispatcher.utter_message(text=facts["estimate_fee"])
+        note_outcome(tracker, "information")
         return []
 
 
@@ -80,4 +83,5 @@ class ActionCheckServiceArea(Action):
             dispatcher.utter_message(text=f"Yes, we serve {zip_code}.")
         else:
             dispatcher.utter_message(text=f"I'm sorry, {zip_code} is outside our service area.")
+        note_outcome(tracker, "information")
         return []

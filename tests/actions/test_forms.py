@@ -28,15 +28,16 @@ def test_name_and_phone(actions_db, dispatcher):
     assert form.validate_customer_name("um my name is jessica miller", dispatcher, make_tracker(), {}) == {
         "customer_name": "Jessica Miller"}
     assert form.validate_phone("3125550199", dispatcher, make_tracker(), {}) == {"phone": "+13125550199"}
-    assert form.validate_phone("five five five", dispatcher, make_tracker(), {}) == {"phone": None}
+    missed = form.validate_phone("five five five", dispatcher, make_tracker(), {})
+    assert missed == {"phone": None, "failed_attempts": {"phone": 1}}
     assert "area code" in said(dispatcher)
 
 
 def test_address_inside_and_outside_area(actions_db, dispatcher):
     ok = form.validate_address("1420 north lake shore drive chicago 60610", dispatcher, make_tracker(), {})
-    assert ok == {"address": "1420 North Lake Shore Drive, Chicago, 60610", "zip_code": "60610"}
+    assert (ok["address"], ok["zip_code"]) == ("1420 North Lake Shore Drive, Chicago, 60610", "60610")
     outside = form.validate_address("9 main street 90210", dispatcher, make_tracker(), {})
-    assert outside == {"address": None}
+    assert outside["address"] is None and outside["failed_attempts"] == {"address": 1}
     assert "90210 is outside the area" in said(dispatcher)
 
 
@@ -90,7 +91,7 @@ def test_sunday_is_refused_with_reason(actions_db, dispatcher):
 
 def test_deny_at_confirmation_asks_what_to_change(actions_db, dispatcher):
     result = form.validate_booking_confirmed(False, dispatcher, make_tracker(text="no"), {})
-    assert result == {"booking_confirmed": None}
+    assert result["booking_confirmed"] is None
     assert "What should I change" in said(dispatcher)
 
 
@@ -113,3 +114,84 @@ def test_repeated_entities_arrive_as_lists(actions_db, dispatcher):
     assert form.validate_customer_name(["Jessica Miller", "Chicago"], dispatcher, make_tracker(), {}) == {
         "customer_name": "Jessica Miller"}
     assert form.validate_phone(["555", "312 555 0199"], dispatcher, make_tracker(), {}) == {"phone": "+13125550199"}
+
+
+def _validate(slots: dict, text: str, requested: str, intent: str = "inform", form_validator=form,
+              known: dict | None = None):
+    """One form turn through the validator's run(), as the action server runs it."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from tests.actions.conftest import run_action
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(slots, text=text, intent=intent, requested_slot=requested, known=known)
+    events = run_action(form_validator, tracker, dispatcher)
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, said(dispatcher)
+
+
+def test_two_hints_then_the_form_gives_up_and_offers_a_person(actions_db):
+    slots = {"problem": "leaking faucet", "customer_name": "Jessica Miller"}
+    hints = []
+    for attempt in range(3):
+        result, text = _validate({**slots, "phone": "five five five"}, "five five five", "phone")
+        slots["failed_attempts"] = result["failed_attempts"]
+        hints.append(text)
+    assert slots["failed_attempts"] == {"phone": 3}
+    assert [bool(h) for h in hints] == [True, True, False]  # the third miss is answered by the offer rule
+    assert result["needs_human"] is True and result["requested_slot"] is None  # the form ends
+
+
+def test_hold_on_waits_without_counting_a_miss(actions_db):
+    result, text = _validate({"problem": "leak", "customer_name": "Dave Novak", "phone": "hold on let me check"},
+                             "hold on let me check", "phone")
+    assert text == "Sure, take your time."
+    assert result == {"phone": None}
+
+
+def test_said_number_with_matching_name_confirms_address_on_file(actions_db, dispatcher):
+    with session_factory(actions_db)() as session:
+        upsert_customer(session=session, phone="+13125550199", name="Jessica Miller",
+                        address="1200 West Addison Street, Chicago, 60613", zip_code="60613")
+        session.commit()
+    stranger = form.validate_phone("312 555 0199", dispatcher, make_tracker({"customer_name": "Tom Becker"}), {})
+    assert stranger == {"phone": "+13125550199"}  # a number alone reveals nothing
+    known = form.validate_phone("312 555 0199", dispatcher, make_tracker({"customer_name": "jessica miller"}), {})
+    assert known["address"] == "1200 West Addison Street, Chicago, 60613" and known["address_from_file"] is True
+    on_file = {"problem": "leak", "customer_name": "Jessica Miller", "phone": "+13125550199",
+               "address": known["address"], "zip_code": "60613", "address_from_file": True}
+    result, _ = _validate({"appointment_time": next_tuesday_at(9).isoformat()}, "tuesday at nine",
+                          "appointment_time", known=on_file)
+    # The address is not asked for; confirming it comes next. (Rasa asks it: the list is the domain's.)
+    assert result["appointment_time"] == next_tuesday_at(9).isoformat() and "requested_slot" not in result
+    fresh = {k: v for k, v in on_file.items() if k not in {"address", "zip_code", "address_from_file"}}
+    result, _ = _validate({"appointment_time": next_tuesday_at(9).isoformat()}, "tuesday at nine",
+                          "appointment_time", known=fresh)
+    assert result["requested_slot"] == "address"  # no address on file: ask for it, never to confirm one
+
+
+def test_address_confirmation_yes_keeps_no_asks_and_new_address_replaces(actions_db, dispatcher):
+    assert form.validate_address_confirmed(True, dispatcher, make_tracker(), {}) == {"address_confirmed": True}
+    no = form.validate_address_confirmed(False, dispatcher, make_tracker(), {})
+    assert no["address"] is None and no["address_from_file"] is False
+    moved = form.validate_address("88 west schiller street chicago 60610", dispatcher, make_tracker(), {})
+    assert moved["address"] == "88 West Schiller Street, Chicago, 60610" and moved["address_confirmed"] is True
+
+
+def test_emergency_is_offered_the_earliest_slot(actions_db, dispatcher):
+    from actions.forms import ActionAskAppointmentTime
+
+    events = ActionAskAppointmentTime().run(
+        dispatcher, make_tracker({"urgency": "emergency", "service_slug": "gas_leak"}), {})
+    offered = events[0]["value"]
+    assert len(offered) == 1 and "The earliest I can get a plumber to you is" in said(dispatcher)
+    result = form.validate_appointment_time("yes send someone", dispatcher,
+                                            make_tracker({"offered_times": offered, "service_slug": "gas_leak",
+                                                          "urgency": "emergency"}, text="yes send someone"), {})
+    assert result["appointment_time"] == offered[0]
+
+
+def test_gas_smell_is_an_emergency_not_routine_gas_work(actions_db, dispatcher):
+    smell = form.validate_problem("i smell gas in the kitchen", dispatcher, make_tracker(), {})
+    assert (smell["service_slug"], smell["urgency"]) == ("gas_leak", "emergency")
+    hookup = form.validate_problem("hook up a gas dryer", dispatcher, make_tracker(), {})
+    assert (hookup["service_slug"], hookup["urgency"]) == ("gas_line", "routine")

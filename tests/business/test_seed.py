@@ -9,7 +9,7 @@ from tests.conftest import DATA_DIR
 
 def test_seed_twice_changes_nothing(session):
     before = (session.scalar(select(func.count(Service.id))), session.scalar(select(func.count(Technician.id))))
-    assert before == (13, 3)
+    assert before == (15, 3)
     seed(session=session, data_dir=DATA_DIR)
     session.commit()
     after = (session.scalar(select(func.count(Service.id))), session.scalar(select(func.count(Technician.id))))

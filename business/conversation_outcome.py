@@ -1,0 +1,84 @@
+"""What a conversation came to: its outcome (booked, rescheduled, cancelled, lead,
+information, abandoned, handed off) and a one-paragraph summary built from what the
+caller told us. No language model: the sentences are assembled from the facts."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from business.contacts import spoken_phone
+from business.models import Conversation, utcnow
+from business.repository import get_or_create_conversation
+from business.spoken import sentence
+
+# A stronger outcome is never replaced by a weaker one: a caller who booked and then
+# asked about payment still booked.
+OUTCOMES = ("abandoned", "information", "handed_off", "lead", "cancelled", "rescheduled", "booked")
+CHANNEL_WORDS = {"phone": "by phone", "sms": "by text", "web": "on the website chat", "owner": "as the owner"}
+OUTCOME_WORDS = {
+    "booked": "An appointment was booked",
+    "rescheduled": "An existing appointment was moved",
+    "cancelled": "An existing appointment was cancelled",
+    "lead": "The caller asked for a call back, and a lead was created for the office",
+    "information": "The caller got the information they asked for; nothing was booked",
+    "abandoned": "The conversation ended before anything was booked",
+    "handed_off": "The call was handed to a person",
+}
+
+
+@dataclass
+class Facts:
+    """What the assistant knows at the end; every field is optional."""
+
+    channel: str = "web"
+    customer_name: str | None = None
+    phone: str | None = None
+    problem: str | None = None
+    service_name: str | None = None
+    when: str | None = None
+    address: str | None = None
+    urgency: str | None = None
+
+
+def stronger(current: str | None, new: str) -> str:
+    if current not in OUTCOMES:
+        return new
+    return new if OUTCOMES.index(new) >= OUTCOMES.index(current) else current
+
+
+def summarize(facts: Facts, outcome: str) -> str:
+    who = facts.customer_name or "An unidentified caller"
+    contact = f" ({spoken_phone(facts.phone)})" if facts.phone else ""
+    parts = [f"{who}{contact} contacted us {CHANNEL_WORDS.get(facts.channel, 'by ' + facts.channel)}"]
+    if facts.problem:
+        parts[0] += f" about {facts.problem.rstrip('.')}"
+    if facts.urgency == "emergency":
+        parts[0] += ", as an emergency"
+    sentences = [sentence(parts[0])]
+    detail = OUTCOME_WORDS.get(outcome, outcome)
+    if outcome in {"booked", "rescheduled"} and facts.when:
+        service = f" for {facts.service_name.lower()}" if facts.service_name else ""
+        place = f" at {facts.address}" if facts.address else ""
+        detail += f"{service}, {facts.when}{place}"
+    sentences.append(sentence(detail))
+    return " ".join(sentences)
+
+
+def record_outcome(*, session: Session, external_id: str, outcome: str, facts: Facts,
+                   intent: str | None = None, customer_id: int | None = None,
+                   caller: str | None = None, ended: bool = False, now: datetime | None = None) -> Conversation:
+    """Set the outcome (keeping a stronger one) and rewrite the summary, so the row is
+    right even if the caller hangs up without saying goodbye."""
+    conversation = get_or_create_conversation(session=session, external_id=external_id,
+                                              channel=facts.channel, caller=caller)
+    conversation.outcome = stronger(conversation.outcome, outcome)
+    conversation.intent = conversation.intent or intent
+    if customer_id and not conversation.customer_id:
+        conversation.customer_id = customer_id
+    conversation.summary = summarize(facts, conversation.outcome)
+    if ended:
+        conversation.ended_at = now or utcnow()
+    session.flush()
+    return conversation
