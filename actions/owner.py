@@ -3,7 +3,7 @@ cancelling for a customer. Honoured only on the owner channel (a signed dashboar
 session or the owner's verified phone), never for an anonymous caller."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from rasa_sdk import Action, Tracker

@@ -8,7 +8,6 @@ from rasa_sdk import Tracker
 
 from actions.customers import ActionGreet, ActionSessionStart
 from business.db import session_factory
-from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment

@@ -2,7 +2,6 @@
 from sqlalchemy import func, select
 
 from business.models import BusinessSetting, Service, Technician
-from business.profile import load_profile
 from business.seed import seed
 from tests.conftest import DATA_DIR
 
