@@ -15,7 +15,9 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 255
 FIELDS = {"sender", "message", "metadata", "input_channel"}
-METADATA_FIELDS = {"channel", "caller", "call_sid"}
+# `signature` is the HMAC our own front ends add (business/channel_trust.py); the actions
+# check it before believing the channel or caller.
+METADATA_FIELDS = {"channel", "caller", "call_sid", "signature"}
 
 
 class PayloadError(ValueError):

@@ -15,6 +15,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from business.channel_trust import sign_channel
 from business.db import session_factory
 from business.migrations_runner import upgrade
 from business.models import BusinessSetting, Technician
@@ -23,6 +24,7 @@ from business.seed import seed
 from business.settings import ROOT
 
 STARTUP_DEADLINE = 300  # seconds; loading TensorFlow and the model dominates
+SECRET_KEY = "e2e-secret-key-not-for-production"
 
 
 def free_port() -> int:
@@ -46,6 +48,11 @@ class Stack:
     database_url: str
     rasa_url: str
     log: Path
+
+    def call(self, sender: str, text: str, caller: str, channel: str = "phone") -> list[str]:
+        """A message as the voice bridge or SMS webhook sends it: caller ID signed."""
+        signature = sign_channel(SECRET_KEY, channel=channel, caller=caller, sender_id=sender)
+        return self.say(sender, text, {"channel": channel, "caller": caller, "signature": signature})
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
         payload = {"sender": sender, "message": text}
@@ -107,6 +114,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "RASA_TELEMETRY_ENABLED": "false",
         "DASHBOARD_HOST": "127.0.0.1",
         "BUSINESS_TIMEZONE": "America/Chicago",
+        "APP_ENV": "development",
+        "SECRET_KEY": SECRET_KEY,
     }
     log = workdir / "stack.log"
     with log.open("w") as out:

@@ -29,18 +29,16 @@ def wait_for(predicate, timeout: float = 30.0):
 
 def test_caller_books_and_second_caller_gets_next_free_time(stack):
     tomorrow = (datetime.now(CHICAGO) + timedelta(days=1)).date()
-    caller = {"channel": "phone", "caller": "+13125550199"}
-
-    replies = stack.say("CA-jessica", "hi this is Jessica Miller, my kitchen faucet is leaking, can someone come "
-                        "tomorrow at 9am? my number is 312 555 0199", caller)
+    replies = stack.call("CA-jessica", "hi this is Jessica Miller, my kitchen faucet is leaking, can someone come "
+                         "tomorrow at 9am? my number is 312 555 0199", "+13125550199")
     assert any("address" in r.lower() for r in replies), replies
 
-    replies = stack.say("CA-jessica", "1420 north lake shore drive chicago 60610", caller)
+    replies = stack.call("CA-jessica", "1420 north lake shore drive chicago 60610", "+13125550199")
     read_back = " ".join(replies)
     assert f"tomorrow, {tomorrow:%A} {tomorrow:%B} {tomorrow.day} at 9 a.m." in read_back, replies
     assert "Jessica Miller" in read_back and "1420 North Lake Shore Drive" in read_back
 
-    replies = stack.say("CA-jessica", "yes that's right", caller)
+    replies = stack.call("CA-jessica", "yes that's right", "+13125550199")
     assert any("all set" in r.lower() for r in replies), replies
 
     with session_factory(stack.database_url)() as session:
