@@ -3,6 +3,7 @@ Rendered with string.Template (never eval); HTML email escapes every value."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from string import Template
 from typing import Any
@@ -19,7 +20,7 @@ RESCHEDULE_LINE = "To reschedule, reply RESCHEDULE or call us at $business_phone
 
 DEFAULTS: dict[str, dict[str, str]] = {
     "booking_confirmation": {
-        "sms": "Hi $first_name, $business here: your $service is booked for $when. $technician_line"
+        "sms": "Hi $first_name, $business here: your $service is booked for $when. ${technician_line}"
                "Address: $address. " + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Your $service appointment, $when",
         "email": "Hi $first_name,\n\nThank you for choosing $business. Your $service is booked for $when.\n\n"
@@ -27,7 +28,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
                  "Reply YES to our text to confirm, NO to cancel.\n\n$business",
     },
     "reschedule_confirmation": {
-        "sms": "Hi $first_name, your $service with $business has moved to $when. $technician_line"
+        "sms": "Hi $first_name, your $service with $business has moved to $when. ${technician_line}"
                + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Your $service appointment has moved to $when",
         "email": "Hi $first_name,\n\nYour $service appointment has moved to $when.\n\n"
@@ -41,7 +42,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
                  "Call $business_phone or reply to our texts any time to book again.\n\n$business",
     },
     "reminder": {
-        "sms": "Reminder from $business: your $service is $when. $technician_line"
+        "sms": "Reminder from $business: your $service is $when. ${technician_line}"
                "Address: $address. " + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Reminder: $service $when",
         "email": "Hi $first_name,\n\nA reminder that your $service is $when.\n\n$technician_line\n"
@@ -167,15 +168,23 @@ def _placeholders(text: str) -> set[str]:
     return names
 
 
+def _tidy(text: str) -> str:
+    """'at 10 a.m..' reads as a typo: one full stop after a.m. and p.m."""
+    return _DOUBLE_STOP.sub(r"\1", text)
+
+
+_DOUBLE_STOP = re.compile(r"([ap]\.m\.)\.")
+
+
 def render(*, session: Session, kind: str, context: dict[str, Any]) -> Rendered:
     template = get_template(session=session, kind=kind)
     values = {key: "" if value is None else str(value) for key, value in context.items()}
     escaped = {key: html.escape(value) for key, value in values.items()}
-    email_text = Template(template["email"]).safe_substitute(values)
-    content = Template(html.escape(template["email"])).safe_substitute(escaped)
+    email_text = _tidy(Template(template["email"]).safe_substitute(values))
+    content = _tidy(Template(html.escape(template["email"])).safe_substitute(escaped))
     content = content.replace("\n\n", "</p><p>").replace("\n", "<br>")
     return Rendered(
-        sms=" ".join(Template(template["sms"]).safe_substitute(values).split()),
+        sms=_tidy(" ".join(Template(template["sms"]).safe_substitute(values).split())),
         subject=" ".join(Template(template["subject"]).safe_substitute(values).split())[:200],
         text=email_text,
         html=HTML_LAYOUT.substitute(business=escaped.get("business", ""), content=content),
