@@ -56,18 +56,22 @@ def _booked(session, appointment, now, *, emergency: bool) -> list[Notification]
 
 
 def appointment_cancelled(
-    *, session: Session, appointment: Appointment, actor: str, now: datetime | None = None
+    *, session: Session, appointment: Appointment, actor: str, now: datetime | None = None,
+    text_customer: bool = True,
 ) -> list[Notification]:
-    """`actor` says who cancelled ("customer", "owner", "sms"...), for the owner's alert."""
+    """`actor` says who cancelled ("the customer", "the office"...), for the owner's alert.
+    `text_customer=False` when the customer cancelled by text and has had the reply."""
     now = now or utcnow()
     profile = load_profile(session=session)
     cancel_reminders(session=session, appointment=appointment)
     key = f"cancelled:{appointment.id}"
     context = {**appointment_context(appointment, profile, now), "actor": actor}
-    return (
-        _to_customer(session, appointment, "cancellation_confirmation", key, context)
-        + _to_owner(session, profile, "owner_cancellation", key, context, appointment.id)
+    customer = queue_message(
+        session=session, kind="cancellation_confirmation", key=f"{key}:customer", context=context,
+        phone=appointment.customer.phone if text_customer else None, email=appointment.customer.email,
+        appointment_id=appointment.id,
     )
+    return customer + _to_owner(session, profile, "owner_cancellation", key, context, appointment.id)
 
 
 def appointment_rescheduled(
