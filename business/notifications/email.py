@@ -62,9 +62,14 @@ class SmtpEmail:
             raise error(f"SMTP refused the recipient ({', '.join(map(str, codes))})") from None
         except smtplib.SMTPAuthenticationError as exc:
             raise TransientError(f"SMTP login failed ({exc.smtp_code})") from None
-        except smtplib.SMTPResponseException as exc:
+        except smtplib.SMTPDataError as exc:
+            # The server refused this message (size, content): sending it again cannot help.
             error = PermanentError if exc.smtp_code >= 500 else TransientError
-            raise error(f"SMTP error {exc.smtp_code}") from None
+            raise error(f"SMTP refused the message ({exc.smtp_code})") from None
+        except smtplib.SMTPResponseException as exc:
+            # Anything else (STARTTLS or login required, sender refused) is our configuration:
+            # kept for retrying, so nothing is lost while the owner fixes the settings.
+            raise TransientError(f"SMTP error {exc.smtp_code}") from None
         except TimeoutError:
             raise TransientError("SMTP timed out", maybe_sent=True) from None
         except (smtplib.SMTPException, ssl.SSLError, OSError) as exc:
