@@ -188,7 +188,7 @@ def update_delivery_status(
 
 # The dashboard's preview hides the details that identify a person.
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d\s().-]{5,}\d")
+_PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,}\d")
 
 
 def mask_preview(body: str, limit: int = 60) -> str:

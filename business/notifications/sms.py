@@ -29,6 +29,8 @@ class TwilioSms:
     def __init__(self, settings: NotificationSettings, http_client: HttpClient | None = None):
         self.from_number = settings.twilio_from_number or None
         self.messaging_service_sid = settings.twilio_messaging_service_sid or None
+        # The SDK logs each request's query at INFO, and a lookup's query holds a phone number.
+        logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
         self.client = Client(
             settings.twilio_account_sid,
             settings.twilio_auth_token,

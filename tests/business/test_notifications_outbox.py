@@ -4,6 +4,7 @@ with backoff on an injected clock, never retries permanent errors, and survives 
 between sending and recording."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -283,3 +284,41 @@ def test_opted_out_numbers_are_never_texted(seeded_url):
     sms_sender(seeded_url, http, Clock(NOW)).send_due()
     assert http.requests == []
     assert rows(seeded_url, idempotency_key="k1")[0].status == "suppressed"
+
+
+def test_two_senders_at_once_send_each_message_once(seeded_url):
+    with session_scope(seeded_url) as session:
+        for n in range(40):
+            create_notification(session=session, channel="sms", recipient=CUSTOMER, kind="test", key=f"k{n}",
+                                body=f"message {n}")
+    http = RecordingHttpClient()
+    senders = [OutboxSender(seeded_url, sms=TwilioSms(twilio_settings(), http), email=LocalEmail(),
+                            clock=Clock(NOW), batch=5) for _ in range(2)]
+    handled = [0, 0]
+
+    def drain(index: int) -> None:
+        while (done := senders[index].send_due()):
+            handled[index] += done
+
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    bodies = sorted(c["data"]["Body"] for c in http.creates)
+    assert bodies == sorted(f"message {n}" for n in range(40))
+    assert sum(handled) == 40
+    assert {r.status for r in rows(seeded_url, kind="test")} == {"sent"}
+
+
+def test_the_worker_runs_the_sender_in_local_mode_without_credentials(seeded_url, tmp_path, monkeypatch):
+    from business.settings import Settings
+    from business.worker import jobs
+
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    settings = Settings.from_env({"DATABASE_URL": seeded_url, "RASA_TRACKER_URL": f"sqlite:///{tmp_path}/t.db"})
+    job = next(j for j in jobs(settings) if j.name == "notifications")
+    book(seeded_url)
+    assert job.run(settings) == 4
+    assert {r.status for r in rows(seeded_url) if r.kind != "reminder"} == {"held_local"}
