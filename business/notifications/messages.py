@@ -42,7 +42,7 @@ def appointment_context(appointment: Appointment, profile: BusinessProfile, now:
         "address": appointment.address or customer.address or "the address on file",
         "technician_first": tech_first,
         "technician_name": tech.name if tech else "not assigned yet",
-        "technician_line": f"Your technician is {tech_first}. " if tech else "",
+        "technician_line": f"Your technician is {tech_first}." if tech else "",
         "problem": appointment.problem or "not given",
         "urgency": appointment.urgency,
         "channel": appointment.source_channel,

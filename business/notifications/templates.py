@@ -20,7 +20,7 @@ RESCHEDULE_LINE = "To reschedule, reply RESCHEDULE or call us at $business_phone
 
 DEFAULTS: dict[str, dict[str, str]] = {
     "booking_confirmation": {
-        "sms": "Hi $first_name, $business here: your $service is booked for $when. ${technician_line}"
+        "sms": "Hi $first_name, $business here: your $service is booked for $when. $technician_line "
                "Address: $address. " + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Your $service appointment, $when",
         "email": "Hi $first_name,\n\nThank you for choosing $business. Your $service is booked for $when.\n\n"
@@ -28,7 +28,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
                  "Reply YES to our text to confirm, NO to cancel.\n\n$business",
     },
     "reschedule_confirmation": {
-        "sms": "Hi $first_name, your $service with $business has moved to $when. ${technician_line}"
+        "sms": "Hi $first_name, your $service with $business has moved to $when. $technician_line "
                + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Your $service appointment has moved to $when",
         "email": "Hi $first_name,\n\nYour $service appointment has moved to $when.\n\n"
@@ -42,7 +42,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
                  "Call $business_phone or reply to our texts any time to book again.\n\n$business",
     },
     "reminder": {
-        "sms": "Reminder from $business: your $service is $when. ${technician_line}"
+        "sms": "Reminder from $business: your $service is $when. $technician_line "
                "Address: $address. " + RESCHEDULE_LINE + " " + CONFIRM_LINE,
         "subject": "Reminder: $service $when",
         "email": "Hi $first_name,\n\nA reminder that your $service is $when.\n\n$technician_line\n"
@@ -139,7 +139,7 @@ def update_template(*, session: Session, kind: str, field: str, text: str | None
     if text is None or not text.strip():
         kind_overrides.pop(field, None)
     else:
-        allowed = _placeholders(DEFAULTS[kind][field]) | set(COMMON_PLACEHOLDERS)
+        allowed = set(placeholders(kind))
         unknown = _placeholders(text) - allowed
         if unknown:
             raise ValueError(f"unknown placeholders: {', '.join(sorted(unknown))}")
@@ -154,6 +154,14 @@ def update_template(*, session: Session, kind: str, field: str, text: str | None
 
 
 COMMON_PLACEHOLDERS = ("business", "business_phone")
+
+
+def placeholders(kind: str) -> list[str]:
+    """What the owner may use in a template of this kind."""
+    names = set(COMMON_PLACEHOLDERS)
+    for text in DEFAULTS[kind].values():
+        names |= _placeholders(text)
+    return sorted(names)
 
 
 def _placeholders(text: str) -> set[str]:

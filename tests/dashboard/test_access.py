@@ -7,7 +7,7 @@ import pytest
 from dashboard import create_app
 
 PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout"),
-         ("GET", "/outbox/")]
+         ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 # Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
@@ -17,6 +17,7 @@ SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_stat
 PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
     "api.appointments", "api.conversations", "outbox.index", "outbox.resend",
+    "outbox.templates", "outbox.edit_template",
 }
 
 

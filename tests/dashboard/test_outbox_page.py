@@ -100,3 +100,45 @@ def test_resend_needs_the_csrf_token(make_app, owner, seeded_url):
 def test_unknown_message_is_404(logged_in):
     assert logged_in.post("/outbox/424242/resend").status_code == 404
     assert logged_in.post("/outbox/99999999999/resend").status_code == 404
+
+
+# Templates
+
+def test_the_owner_rewords_a_message_and_bookings_use_it(logged_in, seeded_url, booked):
+    page = logged_in.get("/outbox/templates/").get_data(as_text=True)
+    assert "booking confirmation" in page and "edited" not in page
+    form = logged_in.get("/outbox/templates/booking_confirmation").get_data(as_text=True)
+    assert "$first_name" in form and "Reply YES to confirm, NO to cancel." in form
+    response = logged_in.post("/outbox/templates/booking_confirmation", data={
+        "sms": "$first_name, we'll see you $when. Reply YES to confirm, NO to cancel.",
+        "subject": "See you $when", "email": "Hi $first_name,\n\nSee you $when.\n\n$business",
+    }, follow_redirects=True)
+    assert "Template saved." in response.get_data(as_text=True)
+    with session_scope(seeded_url) as session:
+        from business.models import Appointment
+        from business.notifications.events import appointment_booked
+        appointment_booked(session=session, appointment=session.get(Appointment, booked), now=NOW)
+    with session_scope(seeded_url) as session:
+        from sqlalchemy import select
+        sms = session.scalars(select(Notification).where(
+            Notification.kind == "booking_confirmation", Notification.channel == "sms")).one()
+        assert sms.body == "Dana, we'll see you tomorrow, Tuesday November 24 at 10 a.m. Reply YES to confirm, NO to cancel."
+    assert "edited" in logged_in.get("/outbox/templates/").get_data(as_text=True)
+    reset = logged_in.post("/outbox/templates/booking_confirmation", data={
+        "sms": "x", "subject": "x", "email": "x", "reset": "Back to the default wording"}, follow_redirects=True)
+    assert "Default wording restored." in reset.get_data(as_text=True)
+    assert "edited" not in logged_in.get("/outbox/templates/").get_data(as_text=True)
+
+
+def test_a_template_with_an_unknown_placeholder_is_refused_and_nothing_changes(logged_in, seeded_url):
+    response = logged_in.post("/outbox/templates/reminder", data={
+        "sms": "Reminder: $when", "subject": "Reminder", "email": "Your card number is $card_number"})
+    assert response.status_code == 200
+    assert "unknown placeholders: card_number" in response.get_data(as_text=True)
+    from business.notifications.templates import load_overrides
+    with session_scope(seeded_url) as session:
+        assert load_overrides(session=session) == {}
+
+
+def test_unknown_template_is_404(logged_in):
+    assert logged_in.get("/outbox/templates/launch_codes").status_code == 404

@@ -252,3 +252,13 @@ def test_a_callback_links_a_send_the_sender_did_not_record(webhook_client, seede
 ])
 def test_malformed_status_callbacks_get_400(webhook_client, params, query):
     assert status(webhook_client, params, query).status_code == 400
+
+
+def test_huge_and_undecodable_bodies_are_refused_before_anything_runs(webhook_client, booked, seeded_url):
+    huge = webhook_client.post("/twilio/sms", data=b"Body=" + b"x" * (2 * 1024 * 1024),
+                               content_type="application/x-www-form-urlencoded")
+    assert huge.status_code == 413
+    latin1 = webhook_client.post("/twilio/sms", data=b"From=%2B13125550123&Body=NO%FF",
+                                 content_type="application/x-www-form-urlencoded")
+    assert latin1.status_code == 400
+    assert appointment(seeded_url, booked).status == "scheduled"
