@@ -37,6 +37,8 @@ def create_notification(
     not_before: datetime | None = None,
 ) -> Notification:
     """Adds a queued message in the caller's transaction; the same `key` twice keeps the first."""
+    if len(key) > 120:
+        raise ValueError("idempotency keys are at most 120 characters")
     query = select(Notification).where(Notification.idempotency_key == key)
     existing = session.scalar(query)
     if existing is not None:
@@ -44,7 +46,7 @@ def create_notification(
     try:
         with session.begin_nested():
             row = Notification(
-                channel=channel, recipient=recipient, kind=kind, idempotency_key=key[:120], body=body,
+                channel=channel, recipient=recipient, kind=kind, idempotency_key=key, body=body,
                 subject=subject, html_body=html_body, appointment_id=appointment_id,
                 status="queued", attempts=0, next_attempt_at=not_before,
             )
