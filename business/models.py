@@ -208,6 +208,12 @@ class Notification(Base):
     appointment_id: Mapped[int | None] = mapped_column(ForeignKey("appointments.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Added by the notifications area (revision 0004): HTML part of emails, when the
+    # sender may next try (also a reminder's due time), the claim lease, Twilio's status.
+    html_body: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    claimed_until: Mapped[datetime | None]
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
 
 
 class BusinessSetting(Base):
@@ -236,3 +242,30 @@ class SyncCursor(Base):
 
     name: Mapped[str] = mapped_column(String(80), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Notifications area: leads for a human call-back, and SMS opt-outs per number.
+
+class Lead(Base):
+    """Someone who asked for a person: the owner is alerted and calls back."""
+
+    __tablename__ = "leads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)  # E.164
+    reason: Mapped[str | None] = mapped_column(Text)
+    conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")  # new / contacted / closed
+
+
+class SmsOptOut(Base):
+    """A number that texted STOP (or START again): the sender never texts an opted-out number."""
+
+    __tablename__ = "sms_opt_outs"
+
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)  # E.164
+    opted_out: Mapped[bool] = mapped_column(default=True)
+    keyword: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,6 +1,6 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
-from Rasa's tracker today; each job is one entry in `jobs()`). `python -m business.worker`;
-`make run` starts it with the other services."""
+from Rasa's tracker, the notifications outbox; each job is one entry in `jobs()`).
+`python -m business.worker`; `make run` starts it with the other services."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from business.db import make_engine, session_scope
+from business.notifications.sender import OutboxSender
 from business.settings import Settings
 from business.transcripts import project_tracker_events
 
@@ -38,7 +39,10 @@ class TranscriptProjection:
 
 
 def jobs(settings: Settings) -> list[Job]:
-    return [Job("transcripts", TranscriptProjection(settings), interval=0.5)]
+    return [
+        Job("transcripts", TranscriptProjection(settings), interval=0.5),
+        Job("notifications", OutboxSender.from_settings(settings), interval=2.0),
+    ]
 
 
 def run(stop: threading.Event, settings: Settings, job_list: list[Job] | None = None) -> None:

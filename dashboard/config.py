@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from business.models import utcnow
+from business.notifications.config import NotificationSettings
 from business.settings import Settings
 
 DEFAULT_HOST = "127.0.0.1"
@@ -40,6 +41,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,
+        # Twilio webhooks: the auth token that signs them and the public URL they are signed for.
+        "NOTIFY": NotificationSettings.from_env(env),
+        "RASA_URL": settings.rasa_url,
     }
     config.update(overrides)
     return config

@@ -6,21 +6,25 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout")]
+PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout"),
+         ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
+# Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
+SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
-    "api.appointments", "api.conversations",
+    "api.appointments", "api.conversations", "outbox.index", "outbox.resend",
+    "outbox.templates", "outbox.edit_template",
 }
 
 
 def test_every_route_is_in_the_access_lists(sqlite_url):
     app = create_app({"DATABASE_URL": sqlite_url, "TESTING": True, "SECRET_KEY": "x"})
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == PROTECTED_ENDPOINTS | PUBLIC_ENDPOINTS
+    assert endpoints == PROTECTED_ENDPOINTS | PUBLIC_ENDPOINTS | SIGNED_ENDPOINTS
 
 
 @pytest.mark.parametrize(("method", "path"), PAGES)

@@ -1,0 +1,31 @@
+"""Client for our Rasa server's REST channel (`/webhooks/rest/webhook`): one message in,
+the assistant's text answers out. Used where a conversation continues outside a call (SMS)."""
+from __future__ import annotations
+
+import requests
+
+TIMEOUT_SECONDS = 20
+MAX_MESSAGE_CHARS = 2000  # what rasa_project/channels/validated_rest.py accepts
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer usefully: down, timed out, or refused the message."""
+
+
+class RasaRestClient:
+    def __init__(self, base_url: str, *, http: requests.Session | None = None, timeout: float = TIMEOUT_SECONDS):
+        self.url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.http = http or requests.Session()
+        self.timeout = timeout
+
+    def send(self, *, sender: str, message: str, metadata: dict[str, str]) -> list[str]:
+        payload = {"sender": sender, "message": message[:MAX_MESSAGE_CHARS], "metadata": metadata}
+        try:
+            response = self.http.post(self.url, json=payload, timeout=self.timeout)
+            response.raise_for_status()
+            answers = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if not isinstance(answers, list):
+            raise RasaUnavailable("unexpected answer")
+        return [a["text"] for a in answers if isinstance(a, dict) and isinstance(a.get("text"), str)]
