@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.channel import caller_context
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
-from actions.forms import HoldAwareValidation, _first_valid
+from actions.forms import HoldAwareValidation, _first_valid, gave_up
 from business.contacts import normalize_name, normalize_phone
 from business.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
@@ -38,17 +38,21 @@ class ValidateLookupForm(HoldAwareValidation):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        return [] if tracker.get_slot("customer_id") or tracker.get_slot("needs_human") else domain_slots
+        if tracker.get_slot("customer_id") or gave_up(tracker, "lookup_name") or gave_up(tracker, "lookup_phone"):
+            return []
+        return domain_slots
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return _first_valid("customer_name", slot_value, normalize_name, dispatcher, tracker,
-                            "Sorry, could you tell me the first and last name the appointment is under?")
+                            "Sorry, could you tell me the first and last name the appointment is under?",
+                            key="lookup_name")
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
-                            "Sorry, what's the phone number on the appointment, with the area code?")
+                            "Sorry, what's the phone number on the appointment, with the area code?",
+                            key="lookup_phone")
 
 
 def _identified(tracker: Tracker, session) -> Customer | None:
@@ -92,7 +96,8 @@ class ActionFindAppointment(Action):
             dispatcher.utter_message(text=sentence(f"I have {described}") + " Would you like me to cancel it?")
         else:
             dispatcher.utter_message(text=sentence(f"I have {described}"))
-        return events
+        # Rules after this action read both slots, so both are always set.
+        return [*events, SlotSet("pending_request", request)]
 
 
 def _appointment(tracker: Tracker, session) -> Appointment | None:

@@ -63,26 +63,33 @@ class HoldAwareValidation(FormValidationAction):
 
 
 def reject(slot: str, tracker: Tracker, dispatcher: CollectingDispatcher, hint: str | None,
-           **extra: Any) -> dict[str, Any]:
+           *, key: str | None = None, **extra: Any) -> dict[str, Any]:
     """Clear `slot` and re-ask with `hint`, or after too many misses give up on the form
-    (needs_human ends it; a rule then offers a call back)."""
+    (needs_human ends it; a rule then offers a call back). `key` counts misses separately
+    for forms that ask the same slot."""
+    key = key or slot
     failed = dict(tracker.get_slot("failed_attempts") or {})
-    failed[slot] = failed.get(slot, 0) + 1
+    failed[key] = failed.get(key, 0) + 1
     result: dict[str, Any] = {slot: None, "failed_attempts": failed, **extra}
-    if failed[slot] >= MAX_FAILED_ANSWERS:
+    if failed[key] >= MAX_FAILED_ANSWERS:
         result["needs_human"] = True
     elif hint:
         dispatcher.utter_message(text=hint)
     return result
 
 
+def gave_up(tracker: Tracker, key: str) -> bool:
+    return (tracker.get_slot("failed_attempts") or {}).get(key, 0) >= MAX_FAILED_ANSWERS
+
+
 def _first_valid(slot: str, slot_value: Any, normalize: Callable[[str], str | None],
-                 dispatcher: CollectingDispatcher, tracker: Tracker, hint: str) -> dict[str, Any]:
+                 dispatcher: CollectingDispatcher, tracker: Tracker, hint: str,
+                 key: str | None = None) -> dict[str, Any]:
     """The first of one or more extracted values that normalises, else a hint to re-ask."""
     values = slot_value if isinstance(slot_value, list) else [slot_value]
     valid = next((v for v in (normalize(str(raw or "")) for raw in values) if v), None)
     if valid is None:
-        return reject(slot, tracker, dispatcher, hint)
+        return reject(slot, tracker, dispatcher, hint, key=key)
     return {slot: valid}
 
 

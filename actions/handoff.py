@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.channel import caller_context
 from actions.conversation import facts_from, note_outcome
 from actions.database import unit_of_work
-from actions.forms import HoldAwareValidation, _first_valid
+from actions.forms import HoldAwareValidation, _first_valid, gave_up
 from business.contacts import normalize_phone, spoken_phone
 from business.repository import get_or_create_conversation
 
@@ -25,10 +25,17 @@ class ValidateCallbackForm(HoldAwareValidation):
     def name(self) -> str:
         return "validate_callback_form"
 
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> list[str]:
+        # After three unusable numbers the lead is still created, without one.
+        return [] if gave_up(tracker, "callback_phone") else domain_slots
+
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
-                            "Sorry, what number should we call, with the area code?")
+        result = _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
+                              "Sorry, what number should we call, with the area code?", key="callback_phone")
+        result.pop("needs_human", None)  # this form is already the way to a person
+        return result
 
 
 class ActionCreateLead(Action):
