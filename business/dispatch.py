@@ -154,7 +154,7 @@ def _option(tech: TechnicianState, job: JobRequest, start: datetime, displaced: 
     before = [b for b in same_day if b.end <= start and b not in displaced]
     if before:
         previous = max(before, key=lambda b: b.end)
-        origin, from_where = previous.zip_code, f"his {_hhmm(previous.start, job.tz)} job"
+        origin, from_where = previous.zip_code, f"their {_hhmm(previous.start, job.tz)} job"
     else:
         origin, from_where = tech.home_zip, f"home ZIP {tech.home_zip}"
     miles = miles_between(origin, job.zip_code)
@@ -179,7 +179,7 @@ def describe(option: Option, job: JobRequest) -> str:
             f"{option.booked_hours:g} h booked that day")
     if option.displaced:
         moved = ", ".join(f"{_hhmm(b.start, tz)}-{_hhmm(b.end, tz)}" for b in option.displaced)
-        text += f"; his routine job(s) at {moved} need moving"
+        text += f"; their routine job(s) at {moved} need moving"
     return text
 
 
@@ -320,7 +320,7 @@ def record_decision(*, session: Session, appointment: Appointment, decision: Dec
         if chosen.displaced:
             ids = ", ".join(f"#{b.appointment_id}" for b in chosen.displaced)
             note = (f"Emergency {_hhmm(chosen.start, job.tz)}-{_hhmm(chosen.end, job.tz)} sent "
-                    f"{chosen.technician.name}; his appointment(s) {ids} need moving or another technician.")
+                    f"{chosen.technician.name}; their appointment(s) {ids} need moving or another technician.")
     else:
         appointment.technician_id = None
         note = "Nobody can take this job as booked; please assign a technician or call the customer."
