@@ -3,7 +3,7 @@ request itself cannot be met, and the earliest emergency arrival. Who can take a
 decided by the dispatch engine's hard rules (`business.dispatch.place`)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
@@ -130,11 +130,10 @@ def search_availability(
         inside.add(reason)
         if tech is not None:
             found.append(Slot(asked.start, asked.end, tech))
-    first_day = max(preferred_from, now).astimezone(tz).date()
-    last_day = (now + timedelta(days=profile.booking.max_horizon_days)).astimezone(tz).date()
     wanted_until = (preferred_to or preferred_from).astimezone(tz).date()
-    day = first_day
-    while day <= last_day and (len(found) < count or day <= wanted_until):
+    for day in _days_nearest_first(profile, preferred_from, now):
+        if len(found) >= count and day > wanted_until:
+            break
         day_slots = []
         for candidate in day_candidates(profile, day, duration):
             if point and candidate.start == preferred_from:
@@ -149,8 +148,21 @@ def search_availability(
                 day_slots.append((distance, candidate.start < preferred_from, slot))
         day_slots.sort(key=lambda item: (item[0], item[1]))
         found.extend(slot for _, _, slot in day_slots[: max(0, count - len(found))])
-        day += timedelta(days=1)
     return Availability(found, _reason(profile, inside, preferred_from, preferred_to, duration, now))
+
+
+def _days_nearest_first(profile: BusinessProfile, preferred: datetime, now: datetime) -> Iterator[date]:
+    """The preferred day and the days after it up to the horizon; for a preference past
+    the horizon, the last bookable days going back."""
+    tz = profile.tz
+    today = now.astimezone(tz).date()
+    first = max(preferred, now).astimezone(tz).date()
+    last = (now + timedelta(days=profile.booking.max_horizon_days)).astimezone(tz).date()
+    one = timedelta(days=1)
+    day, stop, step = (first, last, one) if first <= last else (last, today, -one)
+    while (day <= stop) if step > timedelta(0) else (day >= stop):
+        yield day
+        day += step
 
 
 def _reason(profile: BusinessProfile, inside: set[str | None], start: datetime, end: datetime | None,
@@ -167,7 +179,8 @@ def _reason(profile: BusinessProfile, inside: set[str | None], start: datetime, 
         return "closed" if profile.hours_on(start.astimezone(profile.tz).date()) is None else "outside_hours"
     if end is None:
         return rule_violation(profile, start, start + duration, now=now) or "full"
-    day, last = start.astimezone(profile.tz).date(), end.astimezone(profile.tz).date()
+    # `end` is exclusive: "all of Sunday" ends at midnight on Monday.
+    day, last = start.astimezone(profile.tz).date(), (end - timedelta(microseconds=1)).astimezone(profile.tz).date()
     while day <= last:
         if profile.hours_on(day) is not None:
             break
