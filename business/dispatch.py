@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
 import zipcodes
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from business.models import Appointment, DispatchRecord, Service, Technician
@@ -357,6 +357,14 @@ def dispatch_appointment(*, session: Session, profile: BusinessProfile, appointm
 def latest_dispatch(*, session: Session, appointment_id: int) -> DispatchRecord | None:
     return session.scalar(select(DispatchRecord).where(DispatchRecord.appointment_id == appointment_id)
                           .order_by(DispatchRecord.id.desc()).limit(1))
+
+
+def list_latest_dispatch_records(*, session: Session, appointment_ids: Sequence[int]) -> dict[int, DispatchRecord]:
+    """The newest decision for each appointment, in one query (for lists and the calendar)."""
+    newest = (select(func.max(DispatchRecord.id)).where(DispatchRecord.appointment_id.in_(list(appointment_ids)))
+              .group_by(DispatchRecord.appointment_id))
+    rows = session.scalars(select(DispatchRecord).where(DispatchRecord.id.in_(newest)))
+    return {record.appointment_id: record for record in rows}
 
 
 def update_technician_status(*, session: Session, technician: Technician, status: str) -> Technician:

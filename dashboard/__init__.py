@@ -32,8 +32,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.api import bp as api_bp
     from dashboard.appointments import bp as appointments_bp
     from dashboard.auth import bp as auth_bp
+    from dashboard.calendar import bp as calendar_bp
     from dashboard.calls import bp as calls_bp
 
-    for blueprint in (health.bp, auth_bp, appointments_bp, calls_bp, api_bp):
+    for blueprint in (health.bp, auth_bp, appointments_bp, calendar_bp, calls_bp, api_bp):
         app.register_blueprint(blueprint)
     return app

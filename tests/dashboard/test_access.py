@@ -6,14 +6,16 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout")]
-API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
+PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
+         ("POST", "/logout")]
+API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
+       ("GET", "/api/availability?service=drain_cleaning")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
-    "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
-    "api.appointments", "api.conversations",
+    "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
+    "api.appointments", "api.availability", "api.conversations",
 }
 
 
