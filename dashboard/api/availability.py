@@ -49,13 +49,15 @@ def availability():
     count = bounded_int("count", default=3, minimum=1, maximum=20)
     now = current_app.config["CLOCK"]()
     start = _moment("from", profile.tz) or now
+    if abs(start - now) > timedelta(days=3660):
+        abort(400, "from must be within ten years of today")
     end = _moment("to", profile.tz)
+    if end is None and len(request.args.get("from", "")) == len("2026-11-24"):
+        end = start + timedelta(days=1)  # a date alone means any time that day
     if end is not None and not start < end:
         abort(400, "from must be before to")
     if end is not None and end - start > MAX_SPAN:
         abort(400, "the range from..to may span at most 14 days")
-    if abs(start - now) > timedelta(days=3660):
-        abort(400, "from must be within ten years of today")
     service = get_service_by_slug(session=get_session(), slug=slug)
     if service is None:
         abort(404, f"there is no service {slug}")

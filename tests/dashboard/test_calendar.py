@@ -55,6 +55,21 @@ def test_availability_explains_closed_days_and_takes_local_times(logged_in):
     assert ranged.get_json()["options"][0]["start"] == "2026-11-24T12:00:00-06:00"
 
 
+def test_a_date_alone_means_that_whole_day(logged_in, booked):
+    body = logged_in.get("/api/availability?service=drain_cleaning&from=2026-11-24").get_json()
+    assert body["reason"] is None and body["options"][0]["start"] == "2026-11-24T07:00:00-06:00"
+    assert logged_in.get("/api/availability?service=drain_cleaning&from=2026-11-29").get_json()["reason"] == "closed"
+
+
+def test_calendar_policy_admits_only_fullcalendars_style_element(logged_in):
+    response = logged_in.get("/calendar/")
+    nonce = re.search(r'<meta name="csp-nonce" content="([^"]+)">', response.get_data(as_text=True)).group(1)
+    policy = response.headers["Content-Security-Policy"]
+    assert policy.startswith("default-src 'self'") and f"style-src 'self' 'nonce-{nonce}'" in policy
+    assert "unsafe-inline" not in policy and "script-src" not in policy
+    assert nonce != re.search(r'content="([^"]+)">', logged_in.get("/calendar/").get_data(as_text=True)).group(1)
+
+
 def test_unknown_service_is_404(logged_in):
     response = logged_in.get("/api/availability?service=roof_repair")
     assert response.status_code == 404 and response.get_json()["error"] == "there is no service roof_repair"
