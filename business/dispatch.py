@@ -106,7 +106,7 @@ def place(tech: TechnicianState, job: JobRequest) -> tuple[datetime | None, str,
         return None, "off duty", ()
     if job.skill not in tech.skills:
         return None, f"lacks the {job.skill} skill", ()
-    reason = "not working then"
+    reason, busy = "not working then", None
     start = job.earliest
     while start <= job.latest:
         end = start + job.duration
@@ -118,10 +118,13 @@ def place(tech: TechnicianState, job: JobRequest) -> tuple[datetime | None, str,
             blocking = [b for b in clashes if b.emergency or not job.emergency]
             if not blocking:
                 return start, "", tuple(clashes)
-            first = min(blocking, key=lambda b: b.start)
-            reason = (f"busy {_hhmm(first.start, job.tz)}-{_hhmm(first.end, job.tz)} "
-                      f"plus {int(job.buffer.total_seconds() // 60)} min travel buffer")
+            busy = min(blocking, key=lambda b: b.start)
+            reason = ""
         start += job.step
+    if not reason and busy is not None:
+        # Worded only once it is final: availability searches call this thousands of times.
+        reason = (f"busy {_hhmm(busy.start, job.tz)}-{_hhmm(busy.end, job.tz)} "
+                  f"plus {int(job.buffer.total_seconds() // 60)} min travel buffer")
     return None, reason, ()
 
 
@@ -234,8 +237,8 @@ class Roster:
             query = query.with_for_update().execution_options(populate_existing=True)
         self.technicians = list(session.scalars(query))
         buffer = timedelta(minutes=profile.booking.travel_buffer_minutes)
-        start = _midnight(first_day - timedelta(days=1), self.tz) - buffer
-        end = _midnight(last_day + timedelta(days=2), self.tz) + buffer
+        start = _midnight(first_day, self.tz) - buffer
+        end = _midnight(last_day + timedelta(days=1), self.tz) + buffer
         rows = session.execute(
             select(Appointment.id, Appointment.technician_id, Appointment.start_at, Appointment.end_at,
                    Appointment.zip_code, Appointment.urgency)

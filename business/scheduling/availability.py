@@ -22,7 +22,7 @@ from business.scheduling.rules import (
     window_at,
 )
 
-# Loading bookings a week at a time: most searches end on the first day or two.
+# After the preferred day, bookings are read a week at a time.
 CHUNK_DAYS = 7
 # When the preference is missed, the reason most worth telling the caller comes first.
 REASON_PRIORITY = ("full", "blocked", "too_soon", "in_past", "too_far", "outside_hours", "closed")
@@ -41,14 +41,19 @@ class _Days:
         self.session, self.profile, self.exclude = session, profile, exclude_appointment_id
         self.roster: Roster | None = None
         self.first = self.last = date.min
+        self.cache: dict[date, list[TechnicianState]] = {}
 
     def states(self, day: date) -> list[TechnicianState]:
+        if day in self.cache:
+            return self.cache[day]
         if self.roster is None or not self.first <= day <= self.last:
-            self.first, self.last = day, day + timedelta(days=CHUNK_DAYS - 1)
+            # The preferred day alone first: most searches end there.
+            self.first, self.last = day, day + timedelta(days=0 if self.roster is None else CHUNK_DAYS - 1)
             self.roster = Roster(session=self.session, profile=self.profile, first_day=self.first,
                                  last_day=self.last, exclude_appointment_id=self.exclude)
         midnight = local(day, time(0), self.profile)
-        return self.roster.states(midnight, midnight)
+        self.cache[day] = self.roster.states(midnight, midnight)
+        return self.cache[day]
 
 
 def first_free(states: list[TechnicianState], job: JobRequest) -> int | None:

@@ -1,0 +1,1 @@
+"""Benchmarks: speed measured outside the test suite; results go to reports/."""
