@@ -138,3 +138,13 @@ def test_find_open_slots_keeps_its_contract(session, profile):
     assert [(s.start.astimezone(CHI), s.end - s.start, s.kind) for s in slots] == [
         (at(24, 9), timedelta(hours=1), "exact"), (at(24, 9, 30), timedelta(hours=1), "exact")]
     assert all(isinstance(s.technician_id, int) for s in slots)
+
+
+@pytest.mark.parametrize("day", [datetime(2027, 3, 15, tzinfo=CHI), datetime(2027, 11, 8, tzinfo=CHI)])
+def test_windows_keep_local_times_across_dst(session, profile, day):
+    """The Monday after spring forward and after fall back: windows stay 8-11, 11-2, 2-5."""
+    profile = windows(profile)
+    found = search(session, profile, "drain_cleaning", day.replace(hour=8), now=day - timedelta(days=2))
+    assert [(s.start.astimezone(CHI).hour, s.end.astimezone(CHI).hour) for s in found.options] == [
+        (8, 11), (11, 14), (14, 17)]
+    assert {s.start.utcoffset() for s in found.options} == {day.utcoffset()}
