@@ -3,7 +3,6 @@ parameters, and the dispatch explanation carried with each appointment."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 
 import pytest
 
