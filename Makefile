@@ -49,7 +49,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run test test-python test-rasa validate model seed migrate create-user slots clean
+.PHONY: help install static system-packages run test test-python test-rasa validate model seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -137,6 +137,9 @@ test-python: install model ## pytest: business, actions, dashboard, services and
 	$(APP)/pytest
 
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
+
+bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
+	$(APP)/python -m bench.availability
 
 clean: ## Remove virtual environments, trained models and local data
 	rm -rf .venvs rasa_project/models rasa_project/results var node_modules $(VENDOR)

@@ -129,6 +129,10 @@ class Appointment(TimestampMixin, Base):
     source_channel: Mapped[str] = mapped_column(String(20), default="web")
     calendar_event_id: Mapped[str | None] = mapped_column(String(200))
     calendar_state: Mapped[str] = mapped_column(String(20), default="synced")
+    # The arrival window promised to the customer when time_kind is "window"; start/end
+    # then hold the technician's planned time inside it.
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
 
     customer: Mapped[Customer] = relationship(back_populates="appointments")
     service: Mapped[Service] = relationship()
@@ -148,6 +152,7 @@ class AppointmentEvent(Base):
     status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str | None] = mapped_column(String(40))  # who made the change: caller, owner, system
 
     appointment: Mapped[Appointment] = relationship(back_populates="history")
 
@@ -269,3 +274,28 @@ class SmsOptOut(Base):
     opted_out: Mapped[bool] = mapped_column(default=True)
     keyword: Mapped[str] = mapped_column(String(20))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Scheduling and dispatch
+
+class DispatchRecord(Base):
+    """Why a technician was given a job: the decision in words and every candidate
+    considered. `flagged_for_owner` marks decisions the owner must act on."""
+
+    __tablename__ = "dispatch_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), index=True)
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"))
+    explanation: Mapped[str] = mapped_column(Text)
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    emergency: Mapped[bool] = mapped_column(default=False)
+    flagged_for_owner: Mapped[bool] = mapped_column(default=False, index=True)
+    owner_note: Mapped[str | None] = mapped_column(Text)
+    # "assigned" for the current decision, "unassigned" when nobody could take the job,
+    # "replaced" once a later decision supersedes it.
+    status: Mapped[str] = mapped_column(String(20), default="assigned")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    appointment: Mapped[Appointment] = relationship()
+    technician: Mapped[Technician | None] = relationship()

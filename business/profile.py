@@ -20,14 +20,23 @@ def parse_hhmm(value: str) -> time:
     return time(int(hours), int(minutes))
 
 
+DEFAULT_WINDOWS = ((time(8), time(11)), (time(11), time(14)), (time(14), time(17)))
+BOOKING_MODES = ("exact", "window")
+
+
 @dataclass(frozen=True)
 class BookingRules:
     mode: str = "exact"
-    arrival_windows: tuple[tuple[time, time], ...] = ()
+    arrival_windows: tuple[tuple[time, time], ...] = DEFAULT_WINDOWS
     slot_step_minutes: int = 30
     travel_buffer_minutes: int = 30
     min_lead_minutes: int = 60
     max_horizon_days: int = 60
+    # Emergencies: the soonest a technician can be there, how far ahead we look for one,
+    # and whether technicians are called out beyond their working hours.
+    emergency_lead_minutes: int = 30
+    emergency_search_hours: int = 24
+    emergency_after_hours: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,8 @@ class BusinessProfile:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BusinessProfile":
         booking = data.get("booking", {})
+        if booking.get("mode", "exact") not in BOOKING_MODES:
+            raise ValueError(f"booking mode must be one of {', '.join(BOOKING_MODES)}")
         return cls(
             name=data["name"],
             phone=data["phone"],
@@ -65,11 +76,14 @@ class BusinessProfile:
                 mode=booking.get("mode", "exact"),
                 arrival_windows=tuple(
                     (parse_hhmm(a), parse_hhmm(b)) for a, b in booking.get("arrival_windows", [])
-                ),
+                ) or DEFAULT_WINDOWS,
                 slot_step_minutes=int(booking.get("slot_step_minutes", 30)),
                 travel_buffer_minutes=int(booking.get("travel_buffer_minutes", 30)),
                 min_lead_minutes=int(booking.get("min_lead_minutes", 60)),
                 max_horizon_days=int(booking.get("max_horizon_days", 60)),
+                emergency_lead_minutes=int(booking.get("emergency_lead_minutes", 30)),
+                emergency_search_hours=int(booking.get("emergency_search_hours", 24)),
+                emergency_after_hours=bool(booking.get("emergency_after_hours", True)),
             ),
             service_area_zips=frozenset(str(z) for z in data.get("service_area_zips", [])),
             faq=dict(data.get("faq", {})),

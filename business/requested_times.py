@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from business.models import Service
 from business.profile import BusinessProfile
-from business.scheduling import Slot, find_open_slots, rule_violation
+from business.scheduling import Slot, search_availability
 
 
 @dataclass(frozen=True)
@@ -91,19 +91,11 @@ def decide_time(
     urgency: str = "routine",
     exclude_appointment_id: int | None = None,
 ) -> TimeDecision:
-    """An exact request is checked as asked; a range takes its nearest free start."""
-    if request.exact:
-        end = request.start + timedelta(minutes=service.duration_minutes)
-        reason = rule_violation(profile, request.start, end, now=now, urgency=urgency)
-        slots = find_open_slots(session=session, profile=profile, service=service, preferred=request.start,
-                                count=2, now=now, urgency=urgency, exclude_appointment_id=exclude_appointment_id)
-        if reason is None and any(s.start == request.start for s in slots):
-            return TimeDecision(request.start, None, [])
-        return TimeDecision(None, reason or "full", [s for s in slots if s.start != request.start][:2])
-    slots = find_open_slots(session=session, profile=profile, service=service, preferred=request.start,
-                            count=2, now=now, urgency=urgency, exclude_appointment_id=exclude_appointment_id)
-    inside = [s for s in slots if request.end is None or s.start < request.end]
-    if inside:
-        return TimeDecision(inside[0].start, None, [])
-    reason = "closed" if profile.hours_on(request.start.date()) is None else "full"
-    return TimeDecision(None, reason, slots)
+    """An exact request is checked as asked (in windows mode: the window it falls in); a
+    range takes its earliest free start. Otherwise the two nearest alternatives."""
+    found = search_availability(session=session, profile=profile, service=service,
+                                preferred_from=request.start, preferred_to=request.end, urgency=urgency,
+                                count=3, now=now, exclude_appointment_id=exclude_appointment_id)
+    if found.reason is None and found.options:
+        return TimeDecision(found.options[0].start, None, [])
+    return TimeDecision(None, found.reason or "full", found.options[:2])

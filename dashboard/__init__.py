@@ -32,10 +32,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.api import bp as api_bp
     from dashboard.appointments import bp as appointments_bp
     from dashboard.auth import bp as auth_bp
+    from dashboard.calendar import bp as calendar_bp
     from dashboard.calls import bp as calls_bp
     from dashboard.outbox import bp as outbox_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, appointments_bp, calls_bp, api_bp, outbox_bp, twilio_webhooks_bp):
+    for blueprint in (health.bp, auth_bp, appointments_bp, calendar_bp, calls_bp, api_bp, outbox_bp,
+                      twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

@@ -1,4 +1,5 @@
-"""The JSON API: appointments by local date range and recent conversations with turns.
+"""The JSON API: appointments by local date range, recent conversations with turns and
+free times for a service.
 Signed-out requests get 401 JSON, bad query parameters 400 JSON."""
 from __future__ import annotations
 
@@ -6,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-from dashboard.api import routes  # noqa: E402,F401  (registers views on bp)
+from dashboard.api import availability, routes  # noqa: E402,F401  (registers views on bp)

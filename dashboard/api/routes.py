@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, jsonify
 from flask_login import login_required
 
+from business.dispatch import list_latest_dispatch_records
 from business.repository import list_appointments, list_conversations
 from dashboard.api import bp
 from dashboard.api.params import bounded_int, date_range, local_midnight, only_params
@@ -30,6 +31,7 @@ def appointments():
         end=local_midnight(end, tz),
         limit=APPOINTMENT_LIMIT,
     )
+    dispatch = list_latest_dispatch_records(session=get_session(), appointment_ids=[a.id for a in rows])
     return jsonify(
         {
             "from": start.isoformat(),
@@ -37,7 +39,7 @@ def appointments():
             "timezone": tz.key,
             # True when the limit cut the list short; ask for a narrower range then.
             "truncated": len(rows) >= APPOINTMENT_LIMIT,
-            "appointments": [appointment_json(appt) for appt in rows],
+            "appointments": [appointment_json(appt, dispatch.get(appt.id)) for appt in rows],
         }
     )
 

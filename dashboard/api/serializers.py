@@ -3,11 +3,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from business.models import Appointment, Conversation, TranscriptTurn
+from business.models import Appointment, Conversation, DispatchRecord, TranscriptTurn
 from dashboard.formatting import iso_local
 
 
-def appointment_json(appt: Appointment) -> dict[str, Any]:
+def dispatch_json(record: DispatchRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "explanation": record.explanation,
+        "emergency": record.emergency,
+        "flagged_for_owner": record.flagged_for_owner,
+        "owner_note": record.owner_note,
+        "status": record.status,
+        "at": iso_local(record.created_at),
+    }
+
+
+def appointment_json(appt: Appointment, dispatch: DispatchRecord | None = None) -> dict[str, Any]:
     return {
         "id": appt.id,
         "start": iso_local(appt.start_at),
@@ -22,6 +35,10 @@ def appointment_json(appt: Appointment) -> dict[str, Any]:
         "zip_code": appt.zip_code,
         "problem": appt.problem,
         "source_channel": appt.source_channel,
+        # The arrival window promised to the customer, when booked by windows.
+        "window": None if appt.window_start is None else {
+            "start": iso_local(appt.window_start), "end": iso_local(appt.window_end)},
+        "dispatch": dispatch_json(dispatch),
     }
 
 

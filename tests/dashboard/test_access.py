@@ -6,17 +6,18 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout"),
-         ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder")]
-API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
+PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
+         ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder")]
+API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
+       ("GET", "/api/availability?service=drain_cleaning")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 # Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
 SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
-    "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
-    "api.appointments", "api.conversations", "outbox.index", "outbox.resend",
+    "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
+    "api.appointments", "api.availability", "api.conversations", "outbox.index", "outbox.resend",
     "outbox.templates", "outbox.edit_template",
 }
 
