@@ -18,14 +18,14 @@ from business.contacts import normalize_name, normalize_phone
 from business.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
 from business.profile import load_profile
-from business.spoken import sentence, spoken_datetime
+from business.spoken import sentence, spoken_booking_time
 
 LOOKUP_SLOTS = ("pending_request", "appointment_found", "booking_confirmed", "appointment_time", "offered_times",
                 "needs_human", "failed_attempts")
 
 
-def _describe(appointment: Appointment, tz, now: datetime) -> str:
-    when = spoken_datetime(appointment.start_at.astimezone(tz), now)
+def _describe(appointment: Appointment, profile, now: datetime) -> str:
+    when = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
     who = f" with {appointment.technician.name.split()[0]}" if appointment.technician else ""
     return f"your {appointment.service.name.lower()} {when}{who}"
 
@@ -75,7 +75,7 @@ class ActionFindAppointment(Action):
         request = tracker.get_slot("pending_request") or "check"
         now = utcnow()
         with unit_of_work() as session:
-            tz = load_profile(session=session).tz
+            profile = load_profile(session=session)
             customer = _identified(tracker, session)
             appointment = next_appointment(session=session, customer=customer, now=now) if customer else None
             if appointment is None:
@@ -84,7 +84,7 @@ class ActionFindAppointment(Action):
                          "If you like, I can have the office call you back to sort it out.")
                 return [SlotSet("appointment_found", False),
                         *[SlotSet(s, None) for s in LOOKUP_SLOTS if s != "appointment_found"]]
-            described = _describe(appointment, tz, now)
+            described = _describe(appointment, profile, now)
             events = [SlotSet("appointment_found", True), SlotSet("appointment_id", float(appointment.id)),
                       SlotSet("customer_id", float(customer.id)), SlotSet("service_slug", appointment.service.slug),
                       SlotSet("urgency", appointment.urgency)]
@@ -157,7 +157,7 @@ class ActionRescheduleAppointment(Action):
                 return [SlotSet("appointment_time", None), SlotSet("booking_confirmed", None),
                         SlotSet("offered_times", [s.start.isoformat() for s in taken.alternatives] or None),
                         FollowupAction("reschedule_form")]
-            spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            spoken = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
         note_outcome(tracker, "rescheduled", when=spoken)
         dispatcher.utter_message(text=sentence(f"Done. Your appointment is now {spoken}")
                                  + " We'll text you the new time. Is there anything else I can help with?")

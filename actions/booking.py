@@ -18,7 +18,7 @@ from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_or_create_conversation, get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment
-from business.spoken import sentence, spoken_datetime
+from business.spoken import sentence, spoken_booking_time
 
 FORM_SLOTS = ("problem", "customer_name", "phone", "appointment_time", "address", "booking_confirmed",
               "service_slug", "offered_times", "zip_code")
@@ -68,7 +68,7 @@ class ActionBookAppointment(Action):
                     SlotSet("appointment_time", None), SlotSet("booking_confirmed", None),
                     SlotSet("offered_times", offered or None), FollowupAction("appointment_form"),
                 ]
-            spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            spoken = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
             record_outcome(session=session, external_id=tracker.sender_id, outcome="booked",
                            facts=facts_from(tracker, session, when=spoken), intent="book_appointment",
                            customer_id=customer.id)

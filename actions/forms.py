@@ -21,8 +21,8 @@ from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
 from business.requested_times import choose_offered, decide_time, parse_time_value
-from business.scheduling import REASONS, find_open_slots
-from business.spoken import sentence, spoken_datetime
+from business.scheduling import REASONS, earliest_emergency_slot
+from business.spoken import sentence, spoken_booking_time, spoken_datetime
 
 FALLBACK_SERVICE = "general_repair"
 # A caller is re-asked with a hint at most twice; the third miss offers a person instead.
@@ -93,8 +93,8 @@ def _first_valid(slot: str, slot_value: Any, normalize: Callable[[str], str | No
     return {slot: valid}
 
 
-def offer_sentence(offered: list[str], tz, now: datetime) -> str:
-    spoken = [spoken_datetime(datetime.fromisoformat(o).astimezone(tz), now) for o in offered]
+def offer_sentence(offered: list[str], profile, now: datetime) -> str:
+    spoken = [spoken_booking_time(profile, datetime.fromisoformat(o), now) for o in offered]
     if len(spoken) == 1:
         return sentence(f"The nearest free time is {spoken[0]}") + " Does that work?"
     return sentence(f"I can do {spoken[0]}, or {spoken[1]}") + " Which works better?"
@@ -228,8 +228,8 @@ class ActionAskAppointmentTime(Action):
             return self._offer_earliest(dispatcher, tracker, now)
         if offered:
             with unit_of_work() as session:
-                tz = load_profile(session=session).tz
-            dispatcher.utter_message(text=offer_sentence(offered, tz, now))
+                profile = load_profile(session=session)
+            dispatcher.utter_message(text=offer_sentence(offered, profile, now))
         else:
             dispatcher.utter_message(text="What day and time would you like us to come out?")
         return []
@@ -240,14 +240,15 @@ class ActionAskAppointmentTime(Action):
         with unit_of_work() as session:
             profile = load_profile(session=session)
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
-            slots = find_open_slots(session=session, profile=profile, service=service, preferred=now,
-                                    count=1, now=now, urgency="emergency")
-        if not slots:
+            slot = earliest_emergency_slot(session=session, profile=profile, service=service, now=now,
+                                           zip_code=tracker.get_slot("zip_code"))
+        if slot is None:
             dispatcher.utter_message(text="What's the earliest time someone could be there for you?")
             return []
-        spoken = spoken_datetime(slots[0].start.astimezone(profile.tz), now)
-        dispatcher.utter_message(text=sentence(f"The earliest I can get a plumber to you is {spoken}") + " Does that work?")
-        return [SlotSet("offered_times", [slots[0].start.isoformat()])]
+        start = slot.start.astimezone(profile.tz)
+        dispatcher.utter_message(text=sentence(f"The earliest I can get a plumber to you is {spoken_datetime(start, now)}")
+                                 + " Does that work?")
+        return [SlotSet("offered_times", [start.isoformat()])]
 
 
 class ActionAskBookingConfirmed(Action):
@@ -262,12 +263,12 @@ class ActionAskBookingConfirmed(Action):
         start = datetime.fromisoformat(tracker.get_slot("appointment_time")).astimezone(profile.tz)
         if tracker.active_loop_name == "reschedule_form":
             dispatcher.utter_message(text=f"So I'll move your {service_name} to "
-                                          f"{sentence(spoken_datetime(start, utcnow()))} Shall I make that change?")
+                                          f"{sentence(spoken_booking_time(profile, start, utcnow()))} Shall I make that change?")
             return []
         dispatcher.utter_message(
             text=(
                 f"Let me read that back. {service_name.capitalize()} for {tracker.get_slot('customer_name')}, "
-                f"at {tracker.get_slot('address')}, {sentence(spoken_datetime(start, utcnow()))} "
+                f"at {tracker.get_slot('address')}, {sentence(spoken_booking_time(profile, start, utcnow()))} "
                 f"Your number is {spoken_phone(tracker.get_slot('phone'))}. Shall I book it?"
             )
         )

@@ -25,7 +25,7 @@ from business.repository import (
     match_service,
 )
 from business.requested_times import parse_time_value
-from business.spoken import sentence, spoken_day, spoken_datetime, spoken_time
+from business.spoken import sentence, spoken_booking_time, spoken_day, spoken_time
 
 NOT_OWNER = "Sorry, I can only do that for the business owner. Is there anything else I can help with?"
 
@@ -104,11 +104,11 @@ class ActionOwnerBookForCustomer(Action):
                 appointment = book_appointment(session=session, profile=profile, customer=customer, service=service,
                                                start=request.start, problem=service.name, source_channel="owner", now=now)
             except SlotUnavailable as taken:
-                options = " or ".join(spoken_datetime(s.start.astimezone(profile.tz), now) for s in taken.alternatives)
+                options = " or ".join(spoken_booking_time(profile, s.start, now) for s in taken.alternatives)
                 dispatcher.utter_message(text=sentence(f"That time doesn't work: {taken.reason.replace('_', ' ')}"
                                                        + (f". The nearest free times are {options}" if options else "")))
                 return []
-            spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            spoken = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
             dispatcher.utter_message(text=sentence(f"Booked {service.name.lower()} for {customer.name}, {spoken}"))
         note_outcome(tracker, "booked", when=spoken)
         return []
@@ -132,7 +132,7 @@ class ActionOwnerCancelForCustomer(Action):
                 dispatcher.utter_message(text="I couldn't find an upcoming appointment for that customer.")
                 return []
             cancel_appointment(session=session, appointment=appointment, note="cancelled by the owner")
-            spoken = spoken_datetime(appointment.start_at.astimezone(profile.tz), now)
+            spoken = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
             dispatcher.utter_message(text=sentence(f"Cancelled {customer.name}'s {appointment.service.name.lower()}, {spoken}"))
         note_outcome(tracker, "cancelled")
         return []

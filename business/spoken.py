@@ -37,3 +37,16 @@ def spoken_window(start: datetime, end: datetime, now: datetime) -> str:
 def sentence(text: str) -> str:
     """End with exactly one full stop, also after 'a.m.'."""
     return text if text.endswith(".") else text + "."
+
+
+def spoken_booking_time(profile, start: datetime, now: datetime) -> str:
+    """A booked or offered time as the caller should hear it: the arrival window when the
+    business books windows ("tomorrow, Tuesday November 24 between 8 a.m. and 11 a.m."),
+    otherwise the exact time."""
+    from business.scheduling.rules import window_at
+
+    local = start.astimezone(profile.tz)
+    window = window_at(profile, local) if profile.booking.mode == "window" else None
+    if window is None:
+        return spoken_datetime(local, now)
+    return spoken_window(window.start.astimezone(profile.tz), window.end.astimezone(profile.tz), now)

@@ -195,3 +195,19 @@ def test_gas_smell_is_an_emergency_not_routine_gas_work(actions_db, dispatcher):
     assert (smell["service_slug"], smell["urgency"]) == ("gas_leak", "emergency")
     hookup = form.validate_problem("hook up a gas dryer", dispatcher, make_tracker(), {})
     assert (hookup["service_slug"], hookup["urgency"]) == ("gas_line", "routine")
+
+
+def test_window_mode_speaks_arrival_windows(actions_db, dispatcher):
+    from actions.forms import offer_sentence
+    from business.profile import save_profile_data
+    from business.models import BusinessSetting, utcnow
+    from business.profile import PROFILE_KEY
+
+    with session_factory(actions_db).begin() as session:
+        data = dict(session.get(BusinessSetting, PROFILE_KEY).value)
+        save_profile_data(session=session, data={**data, "booking": {**data["booking"], "mode": "window"}})
+    with session_factory(actions_db)() as session:
+        profile = load_profile(session=session)
+    start = next_tuesday_at(8)
+    text = offer_sentence([start.isoformat(), next_tuesday_at(11).isoformat()], profile, utcnow())
+    assert "between 8 a.m. and 11 a.m., or" in text and "between 11 a.m. and 2 p.m." in text
