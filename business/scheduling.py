@@ -249,3 +249,34 @@ def cancel_appointment(*, session: Session, appointment: Appointment, note: str 
     session.add(AppointmentEvent(appointment_id=appointment.id, status="cancelled", note=note))
     session.flush()
     return appointment
+
+
+# placeholder until the scheduling branch lands: the calendar sync calls this contract
+# (reschedule_appointment(*, session, profile, appointment, start, actor, now=None)); the
+# scheduling branch's full version replaces it.
+def reschedule_appointment(
+    *,
+    session: Session,
+    profile: BusinessProfile,
+    appointment: Appointment,
+    start: datetime,
+    actor: str,
+    now: datetime | None = None,
+) -> Appointment:
+    now = now or utcnow()
+    end = start + (appointment.end_at - appointment.start_at)
+    reason = rule_violation(profile, start, end, now=now, urgency=appointment.urgency)
+    tech = None
+    if reason is None:
+        tech = free_technician(
+            session=session, profile=profile, service=appointment.service, start=start, end=end,
+            urgency=appointment.urgency, exclude_appointment_id=appointment.id, lock=True,
+        )
+        reason = None if tech else "full"
+    if reason is not None:
+        raise SlotUnavailable(reason, [])
+    appointment.start_at, appointment.end_at, appointment.technician = start, end, tech
+    appointment.calendar_state = "pending"
+    session.add(AppointmentEvent(appointment_id=appointment.id, status="rescheduled", note=f"by {actor}"))
+    session.flush()
+    return appointment
