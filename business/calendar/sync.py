@@ -27,7 +27,8 @@ CONFLICT = "calendar_conflict"
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, ... doubling up to an hour; never gives up."""
-    return min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    # The exponent is capped so an outage of weeks cannot overflow timedelta.
+    return min(BACKOFF_FIRST * 2 ** min(max(attempts - 1, 0), 20), BACKOFF_MAX)
 
 
 def _due_ids(session: Session, now: datetime, limit: int) -> list[int]:
@@ -77,11 +78,13 @@ def push_pending(*, session: Session, calendar: Calendar, now: datetime | None =
             _record_failure(session, appointment_id, exc, now)
             session.commit()
             continue
-        session.execute(update(Appointment).where(Appointment.id == appointment_id)
-                        .values(calendar_event_id=event_id))
-        # If the appointment changed while we were writing, it stays pending for another push.
-        session.execute(update(Appointment).where(Appointment.id == appointment_id, Appointment.updated_at == stamp)
-                        .values(calendar_state="synced"))
+        unchanged = session.execute(
+            update(Appointment).where(Appointment.id == appointment_id, Appointment.updated_at == stamp)
+            .values(calendar_event_id=event_id, calendar_state="synced")
+        ).rowcount
+        if not unchanged:  # changed while we were writing: stays pending for another push
+            session.execute(update(Appointment).where(Appointment.id == appointment_id)
+                            .values(calendar_event_id=event_id))
         session.execute(delete(CalendarRetry).where(CalendarRetry.appointment_id == appointment_id))
         session.commit()
         written += 1
