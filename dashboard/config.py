@@ -40,6 +40,15 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,
+        # Google Calendar linking (dashboard/settings); see business.calendar.accounts.
+        "CALENDAR_TOKEN_KEY": settings.calendar_token_key,
+        "GOOGLE_CLIENT_ID": settings.google_client_id,
+        "GOOGLE_CLIENT_SECRET": settings.google_client_secret,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        # Tests replace Google's network: a requests adapter for OAuth, an httplib2-style
+        # object for the Calendar API. None means the real network.
+        "GOOGLE_OAUTH_ADAPTER": None,
+        "GOOGLE_API_HTTP": None,
     }
     config.update(overrides)
     return config

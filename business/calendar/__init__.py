@@ -9,6 +9,7 @@ from typing import Any
 import httplib2
 import requests
 from google.auth.exceptions import GoogleAuthError
+from google.oauth2.credentials import Credentials
 from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from sqlalchemy.orm import Session
@@ -48,9 +49,14 @@ def calendar_for(
         # busy times come from the cache until it works again.
         log.warning("could not refresh Google tokens: %s", type(exc).__name__)
         credentials = load_credentials(account, settings)
+    return GoogleCalendar(service_for(credentials, api_http=api_http), **options)
+
+
+def service_for(credentials: Credentials, *, api_http: Any = None) -> Any:
+    """The Calendar API with these credentials (refreshed on 401 by AuthorizedHttp)."""
     if api_http is None:
         api_http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=GOOGLE_TIMEOUT_SECONDS))
-    return GoogleCalendar(build_service(api_http), **options)
+    return build_service(api_http)
 
 
 __all__ = ["Calendar", "GoogleCalendar", "LocalCalendar", "calendar_for"]

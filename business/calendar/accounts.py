@@ -11,6 +11,7 @@ from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import Request
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import Flow
+from oauthlib.oauth2 import OAuth2Error
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -89,7 +90,7 @@ def exchange_code(flow: Flow, code: str) -> Credentials:
         flow.fetch_token(code=code)
     except Warning as exc:  # oauthlib warns by raising when fewer scopes were granted
         raise LinkError("Google granted fewer permissions than needed; link again and allow all of them.") from exc
-    except (ValueError, requests.RequestException, GoogleAuthError) as exc:
+    except (OAuth2Error, ValueError, requests.RequestException, GoogleAuthError) as exc:
         raise LinkError("Google did not accept the sign-in; please try again.") from exc
     return flow.credentials
 
