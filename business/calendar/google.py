@@ -192,7 +192,7 @@ class GoogleCalendar(Calendar):
             chunk_start = chunk_end
         return busy
 
-    def refresh_busy(self, *, session: Session, start: datetime, end: datetime) -> None:
+    def refresh_busy(self, *, session: Session, start: datetime, end: datetime, now: datetime | None = None) -> None:
         """Replace the cached busy times with Google's answer for [start, end)."""
         account = session.scalar(select(CalendarAccount).where(CalendarAccount.provider == "google"))
         if account is None:
@@ -200,7 +200,7 @@ class GoogleCalendar(Calendar):
         busy = self.query_busy(start, end) if self.busy_calendar_ids else []
         session.execute(delete(CalendarBusyTime))
         session.add_all(CalendarBusyTime(calendar_id=c, start_at=s, end_at=e) for c, s, e in busy)
-        account.busy_from, account.busy_to, account.busy_fetched_at = start, end, self.clock()
+        account.busy_from, account.busy_to, account.busy_fetched_at = start, end, now or self.clock()
         session.flush()
 
     def busy_intervals(self, *, session: Session, start: datetime, end: datetime) -> list[Interval]:

@@ -168,7 +168,7 @@ def refresh_busy(*, session: Session, calendar: Calendar, profile: BusinessProfi
         return
     now = now or utcnow()
     days = max(profile.booking.max_horizon_days, BUSY_CACHE_DAYS)
-    calendar.refresh_busy(session=session, start=now, end=now + timedelta(days=days))
+    calendar.refresh_busy(session=session, start=now, end=now + timedelta(days=days), now=now)
     session.commit()
 
 

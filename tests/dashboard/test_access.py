@@ -6,7 +6,13 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout")]
+PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout"),
+         ("GET", "/settings/"), ("POST", "/settings/sync")]
+# Settings actions that change something: signed out they go to the sign-in form too.
+SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
+                    ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
+                    ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
+                    ("POST", "/settings/appointments/1/keep-our-time")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
@@ -14,6 +20,9 @@ PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
     "api.appointments", "api.conversations",
+    "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",
+    "settings.google_calendars", "settings.google_unlink", "settings.add_block", "settings.remove_block",
+    "settings.keep_our_time",
 }
 
 
@@ -23,7 +32,7 @@ def test_every_route_is_in_the_access_lists(sqlite_url):
     assert endpoints == PROTECTED_ENDPOINTS | PUBLIC_ENDPOINTS
 
 
-@pytest.mark.parametrize(("method", "path"), PAGES)
+@pytest.mark.parametrize(("method", "path"), PAGES + SETTINGS_ACTIONS)
 def test_pages_redirect_to_login(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 302
