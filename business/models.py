@@ -262,6 +262,11 @@ class CalendarAccount(Base):
     busy_to: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Google's push-notification channel (events.watch) while the dashboard has a public URL.
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    channel_token: Mapped[str | None] = mapped_column(String(128))
+    channel_resource_id: Mapped[str | None] = mapped_column(String(200))
+    channel_expires_at: Mapped[datetime | None]
     linked_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -45,7 +45,8 @@ def calendar_sync(settings: Settings) -> int:
     refresh busy times; the local calendar only marks pushed appointments synced."""
     with session_scope(settings.database_url) as session:
         calendar = calendar_for(session, settings)
-        report = sync_calendar(session=session, calendar=calendar, profile=load_profile(session=session))
+        report = sync_calendar(session=session, calendar=calendar, profile=load_profile(session=session),
+                               public_base_url=settings.public_base_url)
         return report.pushed + report.pulled
 
 

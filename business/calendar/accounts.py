@@ -145,6 +145,7 @@ def update_calendar_account(
     if booking_calendar_id != account.booking_calendar_id:
         account.booking_calendar_id = booking_calendar_id
         account.sync_token = None  # a new calendar has its own change history
+        account.channel_expires_at = None  # and needs its own push channel
     account.busy_calendar_ids = list(busy_calendar_ids)
     account.busy_fetched_at = None  # busy times are read again on next use
     session.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httplib2
@@ -41,6 +41,7 @@ BUSY_CACHE_TTL = timedelta(minutes=3)
 BUSY_CACHE_DAYS = 60
 # Google refuses free/busy ranges much longer than a month, so longer ones are split.
 FREEBUSY_CHUNK = timedelta(days=30)
+WATCH_TTL_SECONDS = 7 * 24 * 3600
 
 
 def event_id_for(appointment_id: int) -> str:
@@ -158,6 +159,23 @@ class GoogleCalendar(Calendar):
             page_token = page.get("nextPageToken")
             if not page_token:
                 return ChangeBatch(changes=changes, sync_token=page.get("nextSyncToken"))
+
+    def watch(self, *, channel_id: str, token: str, address: str) -> tuple[str, datetime | None]:
+        """Ask Google to POST to `address` when the booking calendar changes; returns the
+        channel's resource id and expiry."""
+        body = {"id": channel_id, "type": "web_hook", "address": address, "token": token,
+                "params": {"ttl": str(WATCH_TTL_SECONDS)}}
+        result = self._execute(lambda s: s.events().watch(calendarId=self.booking_calendar_id, body=body))
+        expiration = result.get("expiration")
+        expires = datetime.fromtimestamp(int(expiration) / 1000, tz=timezone.utc) if expiration else None
+        return result["resourceId"], expires
+
+    def stop_watch(self, *, channel_id: str, resource_id: str) -> None:
+        try:
+            self._execute(lambda s: s.channels().stop(body={"id": channel_id, "resourceId": resource_id}))
+        except CalendarError as exc:
+            if exc.status != 404:  # an expired channel is already gone
+                raise
 
     def list_calendars(self) -> list[dict[str, Any]]:
         """The owner's calendars (id, summary, primary) for the settings page."""

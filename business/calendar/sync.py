@@ -3,7 +3,10 @@ with exponential backoff), pulls the owner's moves and deletions back, refreshes
 times. No database transaction is held open while waiting on the calendar."""
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 CONFLICT = "calendar_conflict"
+NOTIFICATIONS_PATH = "/settings/google/notifications"
+WATCH_RENEW_BEFORE = timedelta(days=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -172,6 +177,43 @@ def refresh_busy(*, session: Session, calendar: Calendar, profile: BusinessProfi
     session.commit()
 
 
+def ensure_watch(*, session: Session, calendar: Calendar, public_base_url: str, now: datetime | None = None) -> bool:
+    """Keep a Google push channel open on the booking calendar, so the owner's changes
+    arrive within seconds rather than at the next poll. Google only calls https
+    addresses; without one the worker's polling does the job. Returns whether it renewed."""
+    if not isinstance(calendar, GoogleCalendar) or not public_base_url.startswith("https://"):
+        return False
+    now = now or utcnow()
+    account = get_calendar_account(session=session)
+    if account is None or (account.channel_expires_at and account.channel_expires_at > now + WATCH_RENEW_BEFORE):
+        return False
+    old = (account.channel_id, account.channel_resource_id)
+    channel_id, token = str(uuid.uuid4()), secrets.token_urlsafe(32)
+    session.commit()
+    resource_id, expires = calendar.watch(channel_id=channel_id, token=token,
+                                          address=public_base_url + NOTIFICATIONS_PATH)
+    account = get_calendar_account(session=session)
+    if account is not None:
+        account.channel_id, account.channel_token = channel_id, token
+        account.channel_resource_id, account.channel_expires_at = resource_id, expires
+    session.commit()
+    if old[0] and old[1]:
+        try:
+            calendar.stop_watch(channel_id=old[0], resource_id=old[1])
+        except CalendarError as exc:  # it expires by itself; notifications for it are refused
+            log.warning("could not stop the old calendar channel: %s", exc)
+    return True
+
+
+def is_our_channel(*, session: Session, channel_id: str, token: str) -> bool:
+    """Whether a push notification names our open channel with its secret token."""
+    account = get_calendar_account(session=session)
+    if account is None or not account.channel_id or not account.channel_token:
+        return False
+    return hmac.compare_digest(channel_id.encode(), account.channel_id.encode()) and hmac.compare_digest(
+        token.encode(), account.channel_token.encode())
+
+
 @dataclass
 class SyncReport:
     pushed: int = 0
@@ -180,12 +222,14 @@ class SyncReport:
 
 
 def sync_calendar(*, session: Session, calendar: Calendar, profile: BusinessProfile,
-                  now: datetime | None = None) -> SyncReport:
-    """Push, pull and refresh busy times: the worker's job and the "Sync now" button."""
+                  now: datetime | None = None, public_base_url: str = "") -> SyncReport:
+    """Push, pull, refresh busy times and keep the push channel open: the worker's job
+    and the "Sync now" button."""
     report = SyncReport(pushed=push_pending(session=session, calendar=calendar, now=now))
     try:
         report.pulled = pull_changes(session=session, calendar=calendar, profile=profile, now=now)
         refresh_busy(session=session, calendar=calendar, profile=profile, now=now)
+        ensure_watch(session=session, calendar=calendar, public_base_url=public_base_url, now=now)
     except CalendarError as exc:
         session.rollback()
         report.error = str(exc)

@@ -163,6 +163,14 @@ def google_unlink():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
     db = get_session()
+    account = get_calendar_account(session=db)
+    if account is not None and account.channel_id and account.channel_resource_id:
+        calendar = calendar_for(db, calendar_settings(), api_http=current_app.config["GOOGLE_API_HTTP"],
+                                auth_http=oauth_http())
+        try:
+            calendar.stop_watch(channel_id=account.channel_id, resource_id=account.channel_resource_id)
+        except CalendarError as exc:  # the channel expires by itself within a week
+            log.warning("could not stop the calendar channel: %s", exc)
     revoked = delete_calendar_account(session=db, settings=calendar_settings(), http=oauth_http())
     db.commit()
     flash("Google Calendar unlinked." if revoked else
@@ -182,7 +190,7 @@ def sync_now():
     calendar = calendar_for(db, calendar_settings(), api_http=current_app.config["GOOGLE_API_HTTP"],
                             auth_http=oauth_http())
     report = sync_calendar(session=db, calendar=calendar, profile=get_profile(),
-                           now=current_app.config["CLOCK"]())
+                           now=current_app.config["CLOCK"](), public_base_url=current_app.config["PUBLIC_BASE_URL"])
     message = f"Sync done: {report.pushed} written to the calendar, {report.pulled} changed from Google."
     if report.error:
         message += f" Google could not be read ({report.error}); it is tried again shortly."

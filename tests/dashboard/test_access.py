@@ -14,7 +14,8 @@ SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google
                     ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
                     ("POST", "/settings/appointments/1/keep-our-time")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
-PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
+# Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
+PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static", "settings.google_notification"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {

@@ -3,6 +3,7 @@ the list of appointments waiting for the calendar, conflicts, and bad input."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +17,7 @@ from business.db import session_scope
 from business.models import Appointment, CalendarAccount, CalendarBlock, CalendarRetry
 from business.settings import Settings
 from tests.dashboard.conftest import CHICAGO, NOW
+from tests.google_transport import RecordingAdapter
 
 KEY = generate_key()
 GOOGLE = {"CALENDAR_TOKEN_KEY": KEY, "GOOGLE_CLIENT_ID": "id", "GOOGLE_CLIENT_SECRET": "secret",
@@ -75,16 +77,20 @@ def test_sync_now_with_google_pushes_pulls_and_reads_busy_times(make_app, owner,
         ({"status": "200"}, json.dumps({"items": [], "nextSyncToken": "sync-1"})),
         ({"status": "200"}, json.dumps({"calendars": {"owner@example.com": {"busy": []}}})),
         ({"status": "200"}, json.dumps({"calendars": {"owner@example.com": {"busy": []}}})),
+        ({"status": "200"}, json.dumps({"resourceId": "res-1", "expiration": "1795000000000"})),
     ])
     client = login(make_app(**GOOGLE, GOOGLE_API_HTTP=api))
     response = client.post("/settings/sync", follow_redirects=True)
     assert "Sync done: 1 written to the calendar, 0 changed from Google." in response.get_data(as_text=True)
-    assert [m for _, m, _, _ in api.request_sequence] == ["POST", "GET", "POST", "POST"]
+    paths = [(m, urlsplit(uri).path.rsplit("/", 1)[-1]) for uri, m, _, _ in api.request_sequence]
+    assert paths == [("POST", "events"), ("GET", "events"), ("POST", "freeBusy"), ("POST", "freeBusy"),
+                     ("POST", "watch")]
     appointment = get(seeded_url, Appointment, booked)
     assert (appointment.calendar_state, appointment.calendar_event_id) == ("synced", event_id)
     with session_scope(seeded_url) as session:
         account = session.query(CalendarAccount).one()
         assert account.sync_token == "sync-1" and account.busy_fetched_at == NOW and account.last_error is None
+        assert account.channel_resource_id == "res-1"  # PUBLIC_BASE_URL is https: push channel opened
 
 
 def test_sync_now_when_google_is_down_keeps_the_booking_and_shows_the_problem(make_app, owner, booked, seeded_url):
@@ -171,3 +177,20 @@ def test_every_change_needs_the_csrf_token(make_app, owner, path):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/login", data={"username": "owner", "password": "correct horse battery", "csrf_token": token})
     assert client.post(path, data={"day": "2026-11-24", "start": "14:00", "end": "15:00", "title": "x"}).status_code == 400
+
+
+def test_unlink_stops_the_push_channel_before_revoking(make_app, owner, seeded_url):
+    link(seeded_url)
+    with session_scope(seeded_url) as session:
+        account = session.query(CalendarAccount).one()
+        account.channel_id, account.channel_token, account.channel_resource_id = "channel-1", "secret", "res-1"
+    api = HttpMockSequence([({"status": "204"}, "")])
+    oauth = RecordingAdapter([(200, {})])
+    client = login(make_app(**GOOGLE, GOOGLE_API_HTTP=api, GOOGLE_OAUTH_ADAPTER=oauth))
+    assert client.post("/settings/google/unlink").status_code == 302
+    [(uri, method, body, _)] = api.request_sequence
+    assert method == "POST" and "/calendar/v3/channels/stop" in uri
+    assert json.loads(body) == {"id": "channel-1", "resourceId": "res-1"}
+    assert len(oauth.sent) == 1
+    with session_scope(seeded_url) as session:
+        assert session.query(CalendarAccount).count() == 0
