@@ -138,7 +138,7 @@ def apply_change(*, session: Session, profile: BusinessProfile, change: Calendar
                 actor="google_calendar", now=now,
             )
     except scheduling.SlotUnavailable as exc:
-        why = scheduling.REASONS.get(exc.reason, exc.reason).format(days=profile.booking.max_horizon_days)
+        why = scheduling.REASONS.get(exc.reason, exc.reason).replace("{days}", str(profile.booking.max_horizon_days))
         _conflict(session, appointment, f"moved to {local} in Google Calendar, but {why}; kept our time")
     session.flush()
     return True

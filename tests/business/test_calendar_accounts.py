@@ -75,7 +75,8 @@ def test_settings_read_the_calendar_variables_from_the_environment():
 def test_tokens_are_stored_encrypted(session, database_url):
     create_calendar_account(session=session, settings=SETTINGS, credentials=credentials(None), calendars=CALENDARS)
     session.commit()
-    raw = session.execute(text("select token_ciphertext, account_email, booking_calendar_id from calendar_accounts")).one()
+    query = text("select token_ciphertext, account_email, booking_calendar_id from calendar_accounts")
+    raw = session.execute(query).one()
     assert "access-token-secret" not in raw[0] and "refresh-token-secret" not in raw[0]
     assert decrypt_tokens(raw[0], key=KEY)["refresh_token"] == "1//refresh-token-secret"
     assert raw[1:] == ("owner@example.com", "owner@example.com")

@@ -51,7 +51,8 @@ def test_a_channel_is_opened_once_and_checked_by_its_token(session):
     assert not is_our_channel(session=session, channel_id=body["id"], token="forged")
     assert not is_our_channel(session=session, channel_id="other", token=body["token"])
     # Still open for days: nothing to do.
-    assert ensure_watch(session=session, calendar=calendar, public_base_url=PUBLIC, now=NOW + timedelta(days=5)) is False
+    later = NOW + timedelta(days=5)
+    assert ensure_watch(session=session, calendar=calendar, public_base_url=PUBLIC, now=later) is False
     assert len(http.request_sequence) == 1
 
 

@@ -176,7 +176,8 @@ def test_every_change_needs_the_csrf_token(make_app, owner, path):
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post("/login", data={"username": "owner", "password": "correct horse battery", "csrf_token": token})
-    assert client.post(path, data={"day": "2026-11-24", "start": "14:00", "end": "15:00", "title": "x"}).status_code == 400
+    data = {"day": "2026-11-24", "start": "14:00", "end": "15:00", "title": "x"}
+    assert client.post(path, data=data).status_code == 400
 
 
 def test_unlink_stops_the_push_channel_before_revoking(make_app, owner, seeded_url):

@@ -24,9 +24,11 @@ MOVED_TO = datetime(2026, 11, 25, 13, 0, tzinfo=CHICAGO).astimezone(timezone.utc
 @pytest.fixture
 def channel(seeded_url, booked):
     with session_scope(seeded_url) as session:
-        session.add(CalendarAccount(provider="google", token_ciphertext=encrypt_tokens(TOKENS, key=KEY), booking_calendar_id="primary",
+        session.add(CalendarAccount(provider="google", token_ciphertext=encrypt_tokens(TOKENS, key=KEY),
+                                    booking_calendar_id="primary",
                                     busy_calendar_ids=[], calendar_choices=[], sync_token="token-1",
-                                    channel_id="channel-1", channel_token="channel-secret", channel_resource_id="res-1"))
+                                    channel_id="channel-1", channel_token="channel-secret",
+                                    channel_resource_id="res-1"))
         appointment = session.get(Appointment, booked)
         appointment.calendar_state, appointment.calendar_event_id = "synced", event_id_for(booked)
     return booked
@@ -57,7 +59,8 @@ def test_a_notification_pulls_the_owners_change_at_once(make_app, channel, seede
 def test_the_opening_sync_message_pulls_nothing(make_app, channel, seeded_url):
     api = HttpMockSequence([])
     client = make_app(GOOGLE_API_HTTP=api).test_client()
-    assert client.post("/settings/google/notifications", headers=CHANNEL | {"X-Goog-Resource-State": "sync"}).status_code == 204
+    hello = CHANNEL | {"X-Goog-Resource-State": "sync"}
+    assert client.post("/settings/google/notifications", headers=hello).status_code == 204
     assert api.request_sequence == []
 
 

@@ -29,7 +29,8 @@ def raw_accounts(url: str):
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return conn.execute(text("select token_ciphertext, account_email, calendar_choices from calendar_accounts")).all()
+            query = text("select token_ciphertext, account_email, calendar_choices from calendar_accounts")
+            return conn.execute(query).all()
     finally:
         engine.dispose()
 
@@ -131,7 +132,8 @@ def test_fewer_permissions_than_needed_links_nothing(make_app, owner, api, seede
     client = make_app(**GOOGLE, GOOGLE_OAUTH_ADAPTER=oauth, GOOGLE_API_HTTP=api).test_client()
     client.post("/login", data={"username": "owner", "password": "correct horse battery"})
     state = start_link(client)["state"][0]
-    response = client.get("/settings/google/callback", query_string={"state": state, "code": "c"}, follow_redirects=True)
+    response = client.get("/settings/google/callback", query_string={"state": state, "code": "c"},
+                          follow_redirects=True)
     assert "fewer permissions" in response.get_data(as_text=True)
     assert raw_accounts(seeded_url) == []
 
@@ -141,7 +143,8 @@ def test_google_refusing_the_code_links_nothing(make_app, owner, api, seeded_url
     client = make_app(**GOOGLE, GOOGLE_OAUTH_ADAPTER=oauth, GOOGLE_API_HTTP=api).test_client()
     client.post("/login", data={"username": "owner", "password": "correct horse battery"})
     state = start_link(client)["state"][0]
-    response = client.get("/settings/google/callback", query_string={"state": state, "code": "c"}, follow_redirects=True)
+    response = client.get("/settings/google/callback", query_string={"state": state, "code": "c"},
+                          follow_redirects=True)
     assert response.status_code == 200 and "did not accept" in response.get_data(as_text=True)
     assert raw_accounts(seeded_url) == []
 
