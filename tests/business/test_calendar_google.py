@@ -4,15 +4,19 @@ with 200, 404, 409, 410, 429 and 500 answers. Both database engines."""
 from __future__ import annotations
 
 import json
+import socket
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+import httplib2
 import pytest
+from googleapiclient.discovery import build
 from googleapiclient.http import HttpMockSequence
 from sqlalchemy import select
 
 from business.calendar import build_service
+from business.calendar.base import CalendarUnavailable
 from business.calendar.google import GoogleCalendar, event_id_for
 from business.calendar.sync import backoff, push_pending, pull_changes
 from business.models import AppointmentEvent, CalendarAccount, CalendarRetry
@@ -244,10 +248,23 @@ def test_pull_leaves_an_appointment_with_a_newer_pending_change_alone(session, p
 
 
 def test_pull_failure_keeps_the_token(session, profile, linked):
-    from business.calendar.base import CalendarUnavailable
-
     calendar, _ = google([answer(500)])
     with pytest.raises(CalendarUnavailable):
         pull_changes(session=session, calendar=calendar, profile=profile, now=NOW)
     session.rollback()
     assert session.get(CalendarAccount, linked.id).sync_token == "token-1"
+
+
+def test_google_unreachable_keeps_the_booking_pending(session, appointment):
+    """A real HTTP transport against a local port nobody listens on: connection refused."""
+    with socket.socket() as probe:  # a free port, closed again before use
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    service = build("calendar", "v3", http=httplib2.Http(timeout=5), static_discovery=True, cache_discovery=False,
+                    client_options={"api_endpoint": f"http://127.0.0.1:{port}/"})
+    calendar = GoogleCalendar(service, clock=lambda: NOW)
+    assert push_pending(session=session, calendar=calendar, now=NOW) == 0
+    session.refresh(appointment)
+    assert appointment.status == "scheduled" and appointment.calendar_state == "pending"
+    retry = session.get(CalendarRetry, appointment.id)
+    assert retry.attempts == 1 and "could not be reached" in retry.last_error
