@@ -299,3 +299,69 @@ class DispatchRecord(Base):
 
     appointment: Mapped[Appointment] = relationship()
     technician: Mapped[Technician | None] = relationship()
+# Calendar: the linked Google account, owner-entered blocked times, Google's busy times
+# and the retry queue for pushing appointments (business/calendar/).
+
+
+class CalendarAccount(Base):
+    """The one linked Google account. Its OAuth tokens are Fernet-encrypted at rest."""
+
+    __tablename__ = "calendar_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20), default="google", unique=True)
+    account_email: Mapped[str | None] = mapped_column(String(254))
+    token_ciphertext: Mapped[str] = mapped_column(Text)
+    booking_calendar_id: Mapped[str] = mapped_column(String(300), default="primary")
+    busy_calendar_ids: Mapped[list[str]] = mapped_column(default=list)
+    # The owner's calendars as last listed ({"id", "summary", "primary"}), for the settings page.
+    calendar_choices: Mapped[Any] = mapped_column(JSON, default=list)
+    # Google's incremental-sync token for the booking calendar; None means "full sync next".
+    sync_token: Mapped[str | None] = mapped_column(Text)
+    busy_fetched_at: Mapped[datetime | None]
+    busy_from: Mapped[datetime | None]
+    busy_to: Mapped[datetime | None]
+    last_pull_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Google's push-notification channel (events.watch) while the dashboard has a public URL.
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    channel_token: Mapped[str | None] = mapped_column(String(128))
+    channel_resource_id: Mapped[str | None] = mapped_column(String(200))
+    channel_expires_at: Mapped[datetime | None]
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CalendarBusyTime(Base):
+    """Busy times last read from the linked busy calendars (free/busy), so a caller never
+    waits on Google and a Google outage falls back to the last known answer."""
+
+    __tablename__ = "calendar_busy_times"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_id: Mapped[str] = mapped_column(String(300))
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime]
+
+
+class CalendarBlock(Base):
+    """Time the owner blocked for booking (e.g. "dentist 2-3pm"), in any calendar mode."""
+
+    __tablename__ = "calendar_blocks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_at: Mapped[datetime] = mapped_column(index=True)
+    end_at: Mapped[datetime]
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CalendarRetry(Base):
+    """A push to the calendar that failed: attempts so far and when to try again."""
+
+    __tablename__ = "calendar_retries"
+
+    appointment_id: Mapped[int] = mapped_column(ForeignKey("appointments.id"), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -31,6 +31,11 @@ class Settings:
     rasa_url: str = "http://127.0.0.1:5005"
     secret_key: str = DEV_SECRET
     data_dir: Path = ROOT / "data"
+    # Google Calendar linking (business/calendar/); without them the local calendar is used.
+    calendar_token_key: str = field(default="", repr=False)
+    google_client_id: str = ""
+    google_client_secret: str = field(default="", repr=False)
+    public_base_url: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -57,6 +62,10 @@ class Settings:
             rasa_url=env.get("RASA_URL", defaults.rasa_url),
             secret_key=env.get("SECRET_KEY", defaults.secret_key),
             data_dir=Path(env.get("SEED_DATA_DIR", defaults.data_dir)),
+            calendar_token_key=env.get("CALENDAR_TOKEN_KEY", ""),
+            google_client_id=env.get("GOOGLE_CLIENT_ID", ""),
+            google_client_secret=env.get("GOOGLE_CLIENT_SECRET", ""),
+            public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         )
         settings.validate()
         return settings

@@ -1,6 +1,6 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
-from Rasa's tracker, the notifications outbox; each job is one entry in `jobs()`).
-`python -m business.worker`; `make run` starts it with the other services."""
+from Rasa's tracker, the notifications outbox, calendar sync; each job is one entry in
+`jobs()`). `python -m business.worker`; `make run` starts it with the other services."""
 from __future__ import annotations
 
 import logging
@@ -10,8 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from business.calendar import calendar_for
+from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
 from business.notifications.sender import OutboxSender
+from business.profile import load_profile
 from business.settings import Settings
 from business.transcripts import project_tracker_events
 
@@ -38,10 +41,21 @@ class TranscriptProjection:
             return project_tracker_events(session=session, tracker_engine=self.tracker_engine)
 
 
+def calendar_sync(settings: Settings) -> int:
+    """Push pending appointments (with backoff), pull the owner's calendar changes,
+    refresh busy times; the local calendar only marks pushed appointments synced."""
+    with session_scope(settings.database_url) as session:
+        calendar = calendar_for(session, settings)
+        report = sync_calendar(session=session, calendar=calendar, profile=load_profile(session=session),
+                               public_base_url=settings.public_base_url)
+        return report.pushed + report.pulled
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [
         Job("transcripts", TranscriptProjection(settings), interval=0.5),
         Job("notifications", OutboxSender.from_settings(settings), interval=2.0),
+        Job("calendar", calendar_sync, interval=30),
     ]
 
 

@@ -44,6 +44,15 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # Twilio webhooks: the auth token that signs them and the public URL they are signed for.
         "NOTIFY": NotificationSettings.from_env(env),
         "RASA_URL": settings.rasa_url,
+        # Google Calendar linking (dashboard/settings); see business.calendar.accounts.
+        "CALENDAR_TOKEN_KEY": settings.calendar_token_key,
+        "GOOGLE_CLIENT_ID": settings.google_client_id,
+        "GOOGLE_CLIENT_SECRET": settings.google_client_secret,
+        "PUBLIC_BASE_URL": settings.public_base_url,
+        # Tests replace Google's network: a requests adapter for OAuth, an httplib2-style
+        # object for the Calendar API. None means the real network.
+        "GOOGLE_OAUTH_ADAPTER": None,
+        "GOOGLE_API_HTTP": None,
     }
     config.update(overrides)
     return config

@@ -7,10 +7,17 @@ import pytest
 from dashboard import create_app
 
 PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
-         ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder")]
+         ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
+         ("GET", "/settings/"), ("POST", "/settings/sync")]
+# Settings actions that change something: signed out they go to the sign-in form too.
+SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
+                    ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
+                    ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
+                    ("POST", "/settings/appointments/1/keep-our-time")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
        ("GET", "/api/availability?service=drain_cleaning")]
-PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
+# Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
+PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static", "settings.google_notification"}
 # Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
 SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
@@ -19,6 +26,9 @@ PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
     "api.appointments", "api.availability", "api.conversations", "outbox.index", "outbox.resend",
     "outbox.templates", "outbox.edit_template",
+    "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",
+    "settings.google_calendars", "settings.google_unlink", "settings.add_block", "settings.remove_block",
+    "settings.keep_our_time",
 }
 
 
@@ -28,7 +38,7 @@ def test_every_route_is_in_the_access_lists(sqlite_url):
     assert endpoints == PROTECTED_ENDPOINTS | PUBLIC_ENDPOINTS | SIGNED_ENDPOINTS
 
 
-@pytest.mark.parametrize(("method", "path"), PAGES)
+@pytest.mark.parametrize(("method", "path"), PAGES + SETTINGS_ACTIONS)
 def test_pages_redirect_to_login(client, method, path):
     response = client.open(path, method=method)
     assert response.status_code == 302
