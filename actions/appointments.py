@@ -120,8 +120,9 @@ class ActionCancelAppointment(Action):
         with unit_of_work() as session:
             appointment = _appointment(tracker, session)
             if appointment is not None:
-                cancel_appointment(session=session, appointment=appointment,
-                                   note=f"cancelled by the customer via {caller_context(tracker).channel}")
+                channel = caller_context(tracker).channel
+                cancel_appointment(session=session, appointment=appointment, actor=f"the customer by {channel}",
+                                   note=f"cancelled by the customer via {channel}")
         if appointment is None:
             dispatcher.utter_message(text="Sorry, I couldn't find that appointment any more. The office will call you back.")
             return [SlotSet(s, None) for s in LOOKUP_SLOTS]

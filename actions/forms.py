@@ -13,8 +13,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.database import unit_of_work
+from actions.database import settings, unit_of_work
 from business.addresses import in_service_area, parse_address
+from business.calendar import blocked_for_booking
 from business.contacts import normalize_name, normalize_phone, spoken_phone
 from business.identity import identify_customer
 from business.models import utcnow
@@ -192,9 +193,11 @@ class ValidateAppointmentForm(HoldAwareValidation):
                 return reject("appointment_time", tracker, dispatcher,
                               "Sorry, what day and time would suit you? For example, tomorrow at 10 a.m.")
             moving = tracker.get_slot("appointment_id") if tracker.active_loop_name == "reschedule_form" else None
+            blocked = blocked_for_booking(session=session, settings=settings(),
+                                          horizon_days=profile.booking.max_horizon_days, now=now)
             decision = decide_time(session=session, profile=profile, service=service, request=request,
                                    now=now, urgency=tracker.get_slot("urgency") or "routine",
-                                   exclude_appointment_id=int(moving) if moving else None)
+                                   exclude_appointment_id=int(moving) if moving else None, blocked=blocked)
         if decision.start is not None:
             return {"appointment_time": decision.start.isoformat(), "offered_times": None}
         alternatives = [s.start.isoformat() for s in decision.alternatives]

@@ -131,7 +131,8 @@ class ActionOwnerCancelForCustomer(Action):
             if appointment is None:
                 dispatcher.utter_message(text="I couldn't find an upcoming appointment for that customer.")
                 return []
-            cancel_appointment(session=session, appointment=appointment, note="cancelled by the owner")
+            cancel_appointment(session=session, appointment=appointment, note="cancelled by the owner",
+                               actor="the owner")
             spoken = spoken_booking_time(profile, appointment.window_start or appointment.start_at, now)
             dispatcher.utter_message(text=sentence(f"Cancelled {customer.name}'s {appointment.service.name.lower()}, {spoken}"))
         note_outcome(tracker, "cancelled")

@@ -318,17 +318,18 @@ def record_decision(*, session: Session, appointment: Appointment, decision: Dec
     chosen = decision.chosen
     note = None
     if chosen is not None:
-        appointment.technician_id = chosen.technician.id
+        # The relationship, not just the id, so code holding the appointment sees the change.
+        appointment.technician = session.get(Technician, chosen.technician.id)
         appointment.start_at, appointment.end_at = chosen.start, chosen.end
         if chosen.displaced:
             ids = ", ".join(f"#{b.appointment_id}" for b in chosen.displaced)
             note = (f"Emergency {_hhmm(chosen.start, job.tz)}-{_hhmm(chosen.end, job.tz)} sent "
                     f"{chosen.technician.name}; their appointment(s) {ids} need moving or another technician.")
     else:
-        appointment.technician_id = None
+        appointment.technician = None
         note = "Nobody can take this job as booked; please assign a technician or call the customer."
     record = DispatchRecord(
-        appointment_id=appointment.id, technician_id=appointment.technician_id,
+        appointment_id=appointment.id, technician=appointment.technician,
         explanation=decision.explanation, candidates=decision.candidates, emergency=job.emergency,
         flagged_for_owner=note is not None, owner_note=note,
         status="assigned" if chosen is not None else "unassigned",

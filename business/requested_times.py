@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -90,12 +91,14 @@ def decide_time(
     now: datetime,
     urgency: str = "routine",
     exclude_appointment_id: int | None = None,
+    blocked: Sequence[tuple[datetime, datetime]] = (),
 ) -> TimeDecision:
     """An exact request is checked as asked (in windows mode: the window it falls in); a
-    range takes its earliest free start. Otherwise the two nearest alternatives."""
+    range takes its earliest free start. Otherwise the two nearest alternatives. `blocked`
+    is the owner's busy calendar time."""
     found = search_availability(session=session, profile=profile, service=service,
                                 preferred_from=request.start, preferred_to=request.end, urgency=urgency,
-                                count=3, now=now, exclude_appointment_id=exclude_appointment_id)
+                                count=3, now=now, exclude_appointment_id=exclude_appointment_id, blocked=blocked)
     if found.reason is None and found.options:
         return TimeDecision(found.options[0].start, None, [])
     return TimeDecision(None, found.reason or "full", found.options[:2])

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from business.contacts import spoken_phone
 from business.models import Appointment, AppointmentEvent, Technician
-from business.notifications.events import appointment_cancelled, sms_unanswered
+from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.profile import BusinessProfile, load_profile
@@ -113,11 +113,10 @@ def _confirm(session, appointment: Appointment, profile, now) -> str:
 
 def _cancel(session, appointment: Appointment, profile, now) -> str:
     when = spoken_when(appointment, profile, now)
-    cancel_appointment(session=session, appointment=appointment, note="cancelled by text")
     # The reply below is the customer's text confirmation; the email and the owner's
     # alert go through the outbox.
-    appointment_cancelled(session=session, appointment=appointment, actor="the customer by text", now=now,
-                          text_customer=False)
+    cancel_appointment(session=session, appointment=appointment, note="cancelled by the customer by text",
+                       actor="the customer by text", text_customer=False)
     return (f"Your {appointment.service.name.lower()} for {when} is cancelled. "
             f"Text us or call {spoken_phone(profile.phone)} any time to book again.")
 

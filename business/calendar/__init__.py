@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 import httplib2
@@ -19,6 +20,7 @@ from business.calendar.base import Calendar
 from business.calendar.google import GoogleCalendar
 from business.calendar.local import LocalCalendar
 from business.calendar.tokens import TokenKeyError
+from business.models import utcnow
 from business.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -60,3 +62,17 @@ def service_for(credentials: Credentials, *, api_http: Any = None) -> Any:
 
 
 __all__ = ["Calendar", "GoogleCalendar", "LocalCalendar", "calendar_for"]
+
+
+def blocked_for_booking(*, session: Session, settings: Settings, horizon_days: int,
+                        now: datetime | None = None) -> list[tuple[datetime, datetime]]:
+    """Busy time in the calendars the owner chose (or the local blocks), over the whole
+    booking horizon, for the scheduling engine's `blocked=`. Never raises: a calendar that
+    cannot answer blocks nothing rather than stopping a booking."""
+    now = now or utcnow()
+    try:
+        return calendar_for(session, settings).busy_intervals(
+            session=session, start=now, end=now + timedelta(days=horizon_days + 1))
+    except Exception:  # noqa: BLE001 - a broken calendar must not stop a caller's booking
+        log.exception("busy times unavailable; booking without them")
+        return []

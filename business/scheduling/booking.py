@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from business.notifications import events
+
 from business.dispatch import Decision, JobRequest, Roster, decide, job_request, record_decision
 from business.models import Appointment, AppointmentEvent, Conversation, Customer, Service, utcnow
 from business.profile import BusinessProfile
@@ -103,6 +105,10 @@ def book_appointment(
     session.add(AppointmentEvent(appointment_id=appointment.id, status="scheduled",
                                  note=f"booked via {source_channel}", actor=source_channel))
     record_decision(session=session, appointment=appointment, decision=decision, job=job)
+    # Confirmation, owner alert, reminder and the technician's job text, in this transaction.
+    events.appointment_booked(session=session, appointment=appointment, now=now)
+    if appointment.technician is not None:
+        events.technician_assigned(session=session, appointment=appointment, technician=appointment.technician, now=now)
     return appointment
 
 
@@ -131,6 +137,7 @@ def reschedule_appointment(
     if reason is not None:
         raise _unavailable(session, profile, service, start, now, appointment.urgency, reason, appointment.id)
     before = appointment.window_start or appointment.start_at
+    technician_before = appointment.technician_id
     appointment.time_kind = "window" if window else "exact"
     appointment.window_start, appointment.window_end = window if window else (None, None)
     appointment.calendar_state = "pending"
@@ -142,15 +149,25 @@ def reschedule_appointment(
         note=f"moved from {before.astimezone(tz):%Y-%m-%d %H:%M} to {after.astimezone(tz):%Y-%m-%d %H:%M}",
     ))
     session.flush()
+    events.appointment_rescheduled(session=session, appointment=appointment, previous_start=before, now=now)
+    if appointment.technician is not None:
+        # Keys include the start time, so a kept technician also hears about the new time.
+        events.technician_assigned(session=session, appointment=appointment, technician=appointment.technician, now=now)
     return appointment
 
 
 def cancel_appointment(*, session: Session, appointment: Appointment, note: str | None = None,
-                       actor: str = "system") -> Appointment:
-    """Cancelling frees the technician's time at once; the calendar job removes the event."""
+                       actor: str = "system", text_customer: bool = True) -> Appointment:
+    """Cancelling frees the technician's time at once; the calendar job removes the event,
+    the outbox tells the customer and the owner. `text_customer=False` when the customer
+    cancelled by text and the reply already confirms it."""
     appointment.status = "cancelled"
     appointment.calendar_state = "pending"
     session.add(AppointmentEvent(appointment_id=appointment.id, status="cancelled",
                                  note=note, actor=actor))
     session.flush()
+    # The owner's alert says who cancelled, in words.
+    events.appointment_cancelled(session=session, appointment=appointment,
+                                 actor="the office" if actor == "system" else actor.replace("_", " "),
+                                 text_customer=text_customer)
     return appointment

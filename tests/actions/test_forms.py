@@ -211,3 +211,18 @@ def test_window_mode_speaks_arrival_windows(actions_db, dispatcher):
     start = next_tuesday_at(8)
     text = offer_sentence([start.isoformat(), next_tuesday_at(11).isoformat()], profile, utcnow())
     assert "between 8 a.m. and 11 a.m., or" in text and "between 11 a.m. and 2 p.m." in text
+
+
+def test_owner_blocked_time_is_not_offered(actions_db, dispatcher):
+    """A block in the local calendar ("dentist 9-11") keeps callers out of that time."""
+    from business.calendar.blocks import create_calendar_block
+
+    tuesday = next_tuesday_at(9)
+    with session_factory(actions_db).begin() as session:
+        create_calendar_block(session=session, start=tuesday, end=tuesday.replace(hour=11), title="Dentist")
+    tracker = make_tracker({"service_slug": "drain_cleaning"}, text="tuesday at 9")
+    result = form.validate_appointment_time(tuesday.isoformat(), dispatcher, tracker, {})
+    assert result["appointment_time"] is None
+    offered = [datetime.fromisoformat(o).astimezone(CHI) for o in result["offered_times"]]
+    duration = timedelta(minutes=60)  # drain cleaning
+    assert offered and all(o >= tuesday.replace(hour=11) or o + duration <= tuesday for o in offered), offered

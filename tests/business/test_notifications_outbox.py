@@ -108,6 +108,7 @@ def test_booking_queues_confirmation_owner_alert_and_reminder(seeded_url):
         ("booking_confirmation", "sms", CUSTOMER), ("booking_confirmation", "email", "jessica@example.com"),
         ("owner_booking", "sms", "+13125550101"), ("owner_booking", "email", "office@lakeshoreplumbing.example"),
         ("reminder", "sms", CUSTOMER), ("reminder", "email", "jessica@example.com"),
+        ("technician_dispatch", "sms", "+13125550111"),  # the dispatched technician's job text
     }
     confirmation = rows(seeded_url, kind="booking_confirmation", channel="sms")[0]
     assert confirmation.appointment_id == appointment_id
@@ -141,9 +142,9 @@ def test_repeated_event_queues_nothing_new_and_rollback_queues_nothing(seeded_ur
 def test_local_mode_holds_every_message_on_this_machine(seeded_url):
     book(seeded_url)
     sender = OutboxSender(seeded_url, sms=LocalSms(), email=LocalEmail(), clock=Clock(NOW))
-    assert sender.send_due() == 4  # the two reminders are not due yet
+    assert sender.send_due() == 5  # the two reminders are not due yet
     held = rows(seeded_url, status="held_local")
-    assert len(held) == 4 and all(r.provider_id.startswith("local:") for r in held)
+    assert len(held) == 5 and all(r.provider_id.startswith("local:") for r in held)
     assert {r.status for r in rows(seeded_url, kind="reminder")} == {"queued"}
 
 
@@ -153,7 +154,7 @@ def test_twilio_gets_the_exact_message_and_the_sid_is_recorded(seeded_url):
     sender = sms_sender(seeded_url, http, Clock(NOW))
     sender.send_due()
     creates = http.creates
-    assert len(creates) == 2
+    assert len(creates) == 3  # customer, owner, technician
     confirmation = rows(seeded_url, kind="booking_confirmation")[0]
     call = next(c for c in creates if c["data"]["To"] == CUSTOMER)
     assert call["uri"] == f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
@@ -320,5 +321,5 @@ def test_the_worker_runs_the_sender_in_local_mode_without_credentials(seeded_url
     settings = Settings.from_env({"DATABASE_URL": seeded_url, "RASA_TRACKER_URL": f"sqlite:///{tmp_path}/t.db"})
     job = next(j for j in jobs(settings) if j.name == "notifications")
     book(seeded_url)
-    assert job.run(settings) == 4
+    assert job.run(settings) == 5
     assert {r.status for r in rows(seeded_url) if r.kind != "reminder"} == {"held_local"}

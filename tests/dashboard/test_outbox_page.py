@@ -117,6 +117,8 @@ def test_the_owner_rewords_a_message_and_bookings_use_it(logged_in, seeded_url, 
     with session_scope(seeded_url) as session:
         from business.models import Appointment
         from business.notifications.events import appointment_booked
+        # The booking queued its messages in the old wording; queue them again in the new one.
+        session.execute(Notification.__table__.delete())
         appointment_booked(session=session, appointment=session.get(Appointment, booked), now=NOW)
     with session_scope(seeded_url) as session:
         from sqlalchemy import select

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from business.db import session_factory
-from business.models import Appointment, AppointmentEvent, Conversation, Customer
+from business.models import Appointment, AppointmentEvent, Conversation, Customer, Lead, Notification
 from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
@@ -137,14 +137,14 @@ def test_faq_mid_booking_is_answered_and_the_form_resumes(stack):
 
 
 def test_request_for_a_human_creates_a_lead_for_the_office(stack):
-    from business.leads import Lead
-
     phone = "+13125550307"
     replies = " ".join(stack.call("CA-human", "can i talk to a real person please", phone))
     assert "call you back at (312) 555-0307" in replies, replies
     with session_factory(stack.database_url)() as session:
         lead = session.scalars(select(Lead).where(Lead.phone == phone)).one()
         assert lead.conversation_id is not None
+        alert = session.scalars(select(Notification).where(Notification.kind.like("owner_lead%"))).all()
+        assert alert, "the owner was not alerted"
     assert _outcome(stack, "CA-human").outcome == "lead"
 
 
