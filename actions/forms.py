@@ -176,6 +176,10 @@ class ValidateAppointmentForm(HoldAwareValidation):
         if not in_service_area(profile, address.zip_code):
             return reject("address", tracker, dispatcher,
                           f"I'm sorry, {address.zip_code} is outside the area we serve. Is the job at a different address?")
+        if tracker.get_slot("requested_slot") not in {"address", "address_confirmed"}:
+            # Re-checked when the form starts (the address on file, or one said earlier):
+            # whether it still needs confirming is unchanged.
+            return {"address": address.one_line(), "zip_code": address.zip_code}
         # A new address said in place of confirming the one on file replaces it.
         return {"address": address.one_line(), "zip_code": address.zip_code, "address_confirmed": True,
                 "address_from_file": False}

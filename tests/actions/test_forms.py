@@ -173,8 +173,13 @@ def test_address_confirmation_yes_keeps_no_asks_and_new_address_replaces(actions
     assert form.validate_address_confirmed(True, dispatcher, make_tracker(), {}) == {"address_confirmed": True}
     no = form.validate_address_confirmed(False, dispatcher, make_tracker(), {})
     assert no["address"] is None and no["address_from_file"] is False
-    moved = form.validate_address("88 west schiller street chicago 60610", dispatcher, make_tracker(), {})
+    moved = form.validate_address("88 west schiller street chicago 60610", dispatcher,
+                                  make_tracker(requested_slot="address_confirmed"), {})
     assert moved["address"] == "88 West Schiller Street, Chicago, 60610" and moved["address_confirmed"] is True
+    # When the form starts it re-checks the address on file; that is not a new address.
+    on_file = form.validate_address("88 West Schiller Street, Chicago, 60610", dispatcher,
+                                    make_tracker({"address_from_file": True}), {})
+    assert on_file == {"address": "88 West Schiller Street, Chicago, 60610", "zip_code": "60610"}
 
 
 def test_emergency_is_offered_the_earliest_slot(actions_db, dispatcher):
