@@ -15,7 +15,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 255
 FIELDS = {"sender", "message", "metadata", "input_channel"}
-METADATA_FIELDS = {"channel", "caller", "call_sid"}
+METADATA_FIELDS = {"channel", "caller", "call_sid", "stt_confidence"}
 
 
 class PayloadError(ValueError):
