@@ -93,7 +93,8 @@ class Call:
         self.status = "in-progress"
         self.timings: list[TurnTiming] = []
         self.interrupted: list[str] = []
-        self.pending_marks: dict[str, str | None] = {}  # mark -> reply text it completes
+        self.pending_marks: dict[str, str | None] = {}  # mark -> reply text it belongs to
+        self.current_text: str | None = None  # the reply being synthesized
         self.mark_seq = 0
         self.speaking: asyncio.Task | None = None
         self.turns = asyncio.Lock()
@@ -129,10 +130,10 @@ class Call:
             self._spawn(self._turn(audio, time.perf_counter()))
 
     async def barge_in(self) -> None:
+        unheard = [text for text in dict.fromkeys([*self.pending_marks.values(), self.current_text]) if text]
         if self.speaking is not None:
             self.speaking.cancel()
         await self.send(wire.clear(self.stream_sid))
-        unheard = [text for text in dict.fromkeys(self.pending_marks.values()) if text]
         self.pending_marks.clear()
         log.info("call %s: caller talked over %d reply(s)", self.call_sid, len(unheard))
         for text in unheard:
@@ -193,6 +194,7 @@ class Call:
         speaker = self.services.speaker
         started = time.perf_counter()
         for text in texts:
+            self.current_text = text
             sentences = iter([speaker.cached(text)]) if cached else speaker.sentences(text)
             while (pcm := await self.services.run(next, sentences, None)) is not None:
                 if timing is not None and timing.tts_first_ms is None:
@@ -200,11 +202,10 @@ class Call:
                 for frame in frames(pcm):
                     await self.send(wire.media(self.stream_sid, frame))
                 self.mark_seq += 1
-                name = f"s{self.mark_seq}"
-                self.pending_marks[name] = None
-                await self.send(wire.mark(self.stream_sid, name))
-            if self.pending_marks:
-                self.pending_marks[name] = text  # heard once its last sentence has played
+                # A reply counts as heard once none of its sentences' marks is pending.
+                self.pending_marks[f"s{self.mark_seq}"] = text
+                await self.send(wire.mark(self.stream_sid, f"s{self.mark_seq}"))
+        self.current_text = None
         # Names are opaque to Twilio; "end" tells a listener this turn's speech is complete.
         self.mark_seq += 1
         self.pending_marks[f"end{self.mark_seq}"] = None

@@ -88,6 +88,9 @@ async def twilio_media(websocket: WebSocket) -> None:
                                          return_when=asyncio.FIRST_COMPLETED)
             if receive not in done:  # the call ended on our side: hang-up or transfer
                 receive.cancel()
+                await call.finish()  # recorded before Twilio sees the stream close
+                calls.pop(call.call_sid, None)
+                call = None
                 await websocket.close(code=1000)
                 break
             message = receive.result()

@@ -28,7 +28,6 @@ from voice_bridge.config import Settings
 from voice_bridge.pipeline import Prompts, Services
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.server import create_app
-from voice_bridge.simulator import espeak
 from voice_bridge.stt.whisper import WhisperRecognizer
 from voice_bridge.telephony import CallControl
 from voice_bridge.tts.piper import PiperSpeaker
@@ -120,12 +119,14 @@ def piper() -> PiperSpeaker:
 
 
 @pytest.fixture(scope="session")
-def caller_lines() -> Callable[[str], bytes]:
+def caller_lines(piper) -> Callable[[str], bytes]:
+    """Caller speech at the phone's 8 kHz; Piper's voice is clearer than espeak-ng's
+    through mu-law, so Whisper hears these lines reliably."""
     cache: dict[str, bytes] = {}
 
     def line(text: str) -> bytes:
         if text not in cache:
-            cache[text] = espeak(text)
+            cache[text] = piper.speak(text, 8000)
         return cache[text]
 
     return line
