@@ -212,6 +212,20 @@ def update_assistant_turn_interrupted(*, session: Session, external_id: str, tex
     return True
 
 
+def list_live_conversations(*, session: Session, since: datetime, limit: int = 20) -> list[Conversation]:
+    """Calls in progress and those that ended after `since`, newest first, with turns."""
+    return list(
+        session.scalars(
+            select(Conversation)
+            .options(selectinload(Conversation.turns))
+            .where(Conversation.status.is_not(None))
+            .where((Conversation.status == "in-progress") | (Conversation.ended_at >= since))
+            .order_by(Conversation.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def list_conversations(*, session: Session, limit: int = 100) -> list[Conversation]:
     return list(
         session.scalars(

@@ -33,7 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.appointments import bp as appointments_bp
     from dashboard.auth import bp as auth_bp
     from dashboard.calls import bp as calls_bp
+    from dashboard.live import bp as live_bp
+    from dashboard.talk import bp as talk_bp
 
-    for blueprint in (health.bp, auth_bp, appointments_bp, calls_bp, api_bp):
+    for blueprint in (health.bp, auth_bp, appointments_bp, calls_bp, live_bp, talk_bp, api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -40,6 +40,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,
+        # Where the browser reaches the voice bridge's push-to-talk socket.
+        "VOICE_BRIDGE_URL": env.get("VOICE_BRIDGE_URL")
+        or f"ws://127.0.0.1:{env.get('VOICE_BRIDGE_PORT') or 8081}",
     }
     config.update(overrides)
     return config

@@ -6,13 +6,15 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("POST", "/logout")]
+PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calls/"), ("GET", "/calls/1"), ("GET", "/live/"),
+         ("GET", "/live/events?once=1"), ("GET", "/talk/"), ("POST", "/logout")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5")]
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calls.index", "calls.detail", "auth.logout",
+    "live.index", "live.events", "talk.index",
     "api.appointments", "api.conversations",
 }
 
