@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Response, current_app, render_template, request, stream_with_context
 from flask_login import login_required
 
-from business.db import session_scope
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from business.db import make_engine
 from business.models import Conversation
 from business.repository import list_live_conversations
-from dashboard.db import get_profile
+from dashboard.db import close_session, get_profile
 from dashboard.formatting import iso_local
 from dashboard.live import bp
 
@@ -40,8 +44,14 @@ def snapshot(conversation: Conversation) -> dict:
     }
 
 
+@lru_cache(maxsize=4)
+def reader(database_url: str) -> Engine:
+    # Polling every second must never take SQLite's write lock from a booking.
+    return make_engine(database_url, read_only=True)
+
+
 def live_calls(database_url: str, now) -> list[dict]:
-    with session_scope(database_url) as session:
+    with Session(reader(database_url)) as session:
         return [snapshot(c) for c in list_live_conversations(session=session, since=now - RECENT)]
 
 
@@ -56,6 +66,8 @@ def index():
 def events():
     database_url, clock = current_app.config["DATABASE_URL"], current_app.config["CLOCK"]
     once = request.args.get("once") == "1"
+    get_profile()  # read the time zone now: the stream outlives the request's own session,
+    close_session()  # which would otherwise hold SQLite's write lock while it runs
 
     def stream():
         yield f"retry: {int(POLL_SECONDS * 1000)}\n\n"
