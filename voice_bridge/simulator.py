@@ -198,23 +198,37 @@ async def _main(args: argparse.Namespace) -> int:
     if args.wav:
         with open(args.wav, "rb") as f:
             lines.insert(0, (args.wav, read_wav(f.read())))
+    heard_text = _transcriber() if args.transcribe else (lambda pcm: "")
     async with SimulatedCall(args.url, caller=args.caller, speed=args.speed) as call:
         await call.wait_for_reply()
-        print(f"{call.now():7.2f}s assistant: greeting ({len(call.assistant_audio) / 2 / RATE:.1f}s of audio)")
+        print(f"{call.now():7.2f}s assistant: {heard_text(bytes(call.assistant_audio))} "
+              f"({len(call.assistant_audio) / 2 / RATE:.1f}s of audio)")
         for text, pcm in lines:
             heard = len(call.assistant_audio)
             await call.say(pcm, text)
             print(f"{call.now():7.2f}s caller:    {text}")
             await call.wait_for_reply(args.timeout)
             latency = call.first_audio_after[-1] * 1000 if call.first_audio_after else float("nan")
-            seconds = (len(call.assistant_audio) - heard) / 2 / RATE
-            print(f"{call.now():7.2f}s assistant: {seconds:.1f}s of audio, first audio {latency:.0f} ms after speech")
+            reply = bytes(call.assistant_audio[heard:])
+            print(f"{call.now():7.2f}s assistant: {heard_text(reply)} ({len(reply) / 2 / RATE:.1f}s of audio, "
+                  f"first audio {latency:.0f} ms after speech)")
+            if call.closed:
+                print(f"stream closed by the bridge: {call.closed}")
+                break
         if args.record:
             with wave.open(args.record, "wb") as out:
                 out.setnchannels(1), out.setsampwidth(2), out.setframerate(RATE)
                 out.writeframes(bytes(call.assistant_audio))
         print(f"underruns: {call.underruns}, clears: {len(call.clears)}")
     return 0
+
+
+def _transcriber():
+    """What the assistant said, heard back through Whisper (the simulator only gets audio)."""
+    from voice_bridge.stt.whisper import WhisperRecognizer
+
+    whisper = WhisperRecognizer()
+    return lambda pcm: whisper.transcribe(pcm, RATE).text or "(silence)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=1.0, help="how much faster than real time")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--record", help="write the assistant's audio to this WAV file")
+    parser.add_argument("--transcribe", action="store_true", help="print the assistant's words (Whisper)")
     return asyncio.run(_main(parser.parse_args(argv)))
 
 

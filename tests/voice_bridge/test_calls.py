@@ -245,3 +245,14 @@ def _ws_signature(bridge) -> str:
     from twilio.request_validator import RequestValidator
 
     return RequestValidator(AUTH_TOKEN).compute_signature(bridge.settings.media_url, {})
+
+
+def test_simulator_command_line_prints_both_sides(make_bridge, rasa, capsys):
+    from voice_bridge.simulator import main
+
+    bridge = make_bridge()
+    assert main(["--url", bridge.media_url, "--say", "my pipe has a leak", "--speed", "3",
+                 "--record", str(bridge.settings.database_url.split("///")[1] + ".wav")]) == 0
+    out = capsys.readouterr().out
+    assert "caller:    my pipe has a leak" in out and "first audio" in out and "underruns:" in out
+    assert len(rasa.requests) == 1
