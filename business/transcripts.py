@@ -79,7 +79,7 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
 def _record_slot(conversation: Conversation, data: dict[str, Any]) -> None:
     # Kept for the Live calls page, which shows what the dialogue has filled so far.
     name = data.get("name")
-    if isinstance(name, str) and not name.startswith("requested_slot"):
+    if isinstance(name, str) and name not in {"requested_slot", "session_started_metadata"}:
         conversation.slots = {**(conversation.slots or {}), name: data.get("value")}
 
 

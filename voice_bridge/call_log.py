@@ -53,13 +53,26 @@ class CallLog:
             return load_profile(session=session).owner_phone
 
     def vocabulary(self) -> list[str]:
-        """Words callers of this business say that a general model may miss."""
-        from business.repository import list_services, list_technicians
+        """Words callers of this business say that a general model may miss: its name, the
+        towns it serves, its services and technicians, and its customers' streets."""
+        import usaddress
+        import zipcodes
+
+        from business.repository import list_customers, list_services, list_technicians
 
         with session_scope(self.database_url) as session:
             profile = load_profile(session=session)
-            words = [profile.name] + [s.name for s in list_services(session=session)]
+            words = [profile.name]
+            words += sorted({m["city"].title() for z in profile.service_area_zips for m in zipcodes.matching(z)})
+            words += [s.name for s in list_services(session=session)]
             words += [t.name for t in list_technicians(session=session)]
+            for customer in list_customers(session=session):
+                try:
+                    parts, _kind = usaddress.tag(customer.address) if customer.address else ({}, None)
+                except usaddress.RepeatedLabelError:
+                    continue
+                if parts.get("StreetName"):
+                    words.append(" ".join(filter(None, [parts.get("StreetName"), parts.get("StreetNamePostType")])))
         return list(dict.fromkeys(words))
 
     def _mark_interrupted(self, call_sid: str, text: str) -> bool:

@@ -70,6 +70,7 @@ class SimulatedCall:
         self.first_audio_after: list[float] = []  # latency per caller line, seconds
         self.clears: list[float] = []  # perf_counter of each clear received
         self.underruns = 0
+        self.greeting_after: float | None = None  # seconds from `start` to the first audio
         self.closed: tuple[int, str] | None = None
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._last_voiced: float | None = None
@@ -147,6 +148,8 @@ class SimulatedCall:
         self.outbound.append({k: v for k, v in message.items() if k != "pcm"})
         event = message.get("event")
         if event == "media":
+            if self.greeting_after is None:
+                self.greeting_after = now - self.t0
             if self._last_voiced is not None:
                 self.first_audio_after.append(now - self._last_voiced)
                 self._last_voiced = None

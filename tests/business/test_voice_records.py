@@ -13,6 +13,7 @@ from sqlalchemy import insert, inspect, select
 
 from business.db import get_engine, make_engine, session_factory, session_scope
 from business.models import Base, Conversation, TranscriptTurn
+from business.repository import upsert_customer
 from business.seed import seed
 from business.transcripts import latest_user_intent, project_tracker_events
 from tests.business.test_transcripts import bot, events, user
@@ -46,6 +47,7 @@ def test_projection_keeps_stt_confidence_and_filled_slots(database_url):
         {"sender_id": "CA9", **user("my faucet is leaking", "book_appointment", metadata=phone, ts=10.0)},
         {"sender_id": "CA9", **slot("problem", "faucet is leaking", 10.1)},
         {"sender_id": "CA9", **slot("requested_slot", "address", 10.2)},
+        {"sender_id": "CA9", **slot("session_started_metadata", {"channel": "phone"}, 10.2)},
         {"sender_id": "CA9", **bot("What is the address?", ts=10.3)},
         {"sender_id": "CA9", **user("hi", "greet", metadata={**phone, "stt_confidence": "garbage"}, ts=11.0)},
     ]
@@ -85,4 +87,8 @@ def test_call_log_records_status_duration_and_interruptions(database_url):
         assert [t.interrupted for t in call.turns] == [True]
     assert ended == [("CA42", "transferred")]
     assert log.owner_phone() == "+13125550101"
-    assert "Lakeshore Plumbing" in log.vocabulary()
+    with session_scope(database_url) as session:
+        upsert_customer(session=session, phone="+13125550123", name="Dana Whitfield",
+                        address="1420 N Lake Shore Dr, Chicago", zip_code="60610")
+    vocabulary = log.vocabulary()
+    assert {"Lakeshore Plumbing", "Chicago", "Lake Shore Dr", "Mike Alvarez"} <= set(vocabulary)

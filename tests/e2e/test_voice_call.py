@@ -40,6 +40,13 @@ def conversation(stack, call_sid):
         return call
 
 
+def transcript(stack, call_sid) -> str:
+    """What was heard and answered, for a failure message."""
+    wait_for(lambda: (c := conversation(stack, call_sid)) and len(c.turns) >= 2, timeout=5)
+    call = conversation(stack, call_sid)
+    return "\n".join(f"{t.speaker}: {t.text} [{t.intent} {t.stt_confidence}]" for t in call.turns) if call else "no call"
+
+
 def test_caller_books_an_appointment_by_voice(stack, voice):
     lines = [
         "Hi, this is Jessica Miller. My kitchen faucet is leaking. Can someone come tomorrow at 9 a.m.?",
@@ -58,7 +65,8 @@ def test_caller_books_an_appointment_by_voice(stack, voice):
     call = asyncio.run(scenario())
     tomorrow = (datetime.now(CHICAGO) + timedelta(days=1)).date()
     with session_factory(stack.database_url)() as session:
-        customer = session.scalars(select(Customer).where(Customer.phone == "+13125550177")).one()
+        customer = session.scalars(select(Customer).where(Customer.phone == "+13125550177")).one_or_none()
+        assert customer is not None, transcript(stack, call.call_sid)
         booked = session.scalars(select(Appointment).where(Appointment.customer_id == customer.id)).one()
         local = booked.start_at.astimezone(CHICAGO)
         assert (local.date(), local.hour) == (tomorrow, 9)

