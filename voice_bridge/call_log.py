@@ -54,18 +54,18 @@ class CallLog:
 
     def vocabulary(self) -> list[str]:
         """Words callers of this business say that a general model may miss: its name, the
-        towns it serves, its services and technicians, and its customers' streets."""
+        towns it serves, its services and its customers' streets. (Technicians' first names
+        are left out: "Mike" in the prompt turned "my kitchen" into "Mike Hitchen".)"""
         import usaddress
         import zipcodes
 
-        from business.repository import list_customers, list_services, list_technicians
+        from business.repository import list_customers, list_services
 
         with session_scope(self.database_url) as session:
             profile = load_profile(session=session)
             words = [profile.name]
             words += sorted({m["city"].title() for z in profile.service_area_zips for m in zipcodes.matching(z)})
             words += [s.name for s in list_services(session=session)]
-            words += [t.name for t in list_technicians(session=session)]
             for customer in list_customers(session=session):
                 try:
                     parts, _kind = usaddress.tag(customer.address) if customer.address else ({}, None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from business.db import make_engine
+from business.db import make_engine, session_scope
+from business.profile import load_profile
 from business.settings import Settings as BusinessSettings
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
@@ -20,9 +21,6 @@ log = logging.getLogger("voice_bridge.services")
 def load_services(settings: Settings, tracker_url: str | None = None) -> Services:
     call_log = CallLog(settings.database_url)
     try:
-        from business.db import session_scope
-        from business.profile import load_profile
-
         with session_scope(settings.database_url) as session:
             name = load_profile(session=session).name
         vocabulary = call_log.vocabulary()

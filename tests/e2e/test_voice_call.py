@@ -49,7 +49,8 @@ def transcript(stack, call_sid) -> str:
 
 def test_caller_books_an_appointment_by_voice(stack, voice):
     lines = [
-        "Hi, this is Jessica Miller. My kitchen faucet is leaking. Can someone come tomorrow at 9 a.m.?",
+        "Hi, this is Jessica Miller. My kitchen faucet is leaking. Can someone come tomorrow at 9 a.m.? "
+        "My number is 312 555 0177.",
         "1420 North Lake Shore Drive, Chicago, 60610.",
         "Yes, that's right.",
     ]
