@@ -69,16 +69,22 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def group_pids(pgid: int) -> set[int]:
-    pids = set()
+def descendants(root: int) -> set[int]:
+    """The stack's processes: honcho and everything it started (each in its own group)."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if os.getpgid(int(entry.name)) == pgid:
-                    pids.add(int(entry.name))
-            except OSError:
+                parents[int(entry.name)] = int(Path(f"/proc/{entry.name}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 pass
-    return pids
+    found, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in found]
+        found.update(children)
+        frontier.extend(children)
+    return found
 
 
 @dataclass
@@ -124,10 +130,10 @@ async def one_call(url: str, lines: list, index: int, app, level: Level) -> None
         level.underruns += call.underruns
 
 
-async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_pgid: int) -> Level:
+async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_pid: int) -> Level:
     level = Level(calls)
     lines = [speech[i % len(speech)] for i in range(turns)]
-    stack = group_pids(stack_pgid)
+    stack = descendants(stack_pid)
     cpu0, stack0, wall0 = time.process_time(), cpu_seconds(stack), time.perf_counter()
     peak = rss_mb(os.getpid())
 
@@ -234,7 +240,7 @@ async def main_async(args) -> None:
             levels = []
             for calls in args.levels:
                 turns = args.turns_single if calls == 1 else args.turns
-                level = await run_level(url, app, speech, calls, turns, os.getpgid(process.pid))
+                level = await run_level(url, app, speech, calls, turns, process.pid)
                 levels.append(level)
                 print(f"{calls} calls: {len(level.latencies)} turns, p50 {percentile(level.latencies, 50):.0f} ms, "
                       f"p95 {percentile(level.latencies, 95):.0f} ms, underruns {level.underruns}, "
