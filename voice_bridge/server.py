@@ -121,18 +121,25 @@ async def twilio_media(websocket: WebSocket) -> None:
                 log.error("call %s: unknown Media Streams event %r ignored", call.call_sid, event.event)
     except wire.FrameError as error:
         log.error("closing media stream%s: %s", f" of call {call.call_sid}" if call else "", error)
-        await websocket.close(code=error.close_code, reason=str(error)[:120])
+        await _close(websocket, error.close_code, str(error)[:120])
     except WebSocketDisconnect:
         pass
     except Exception:  # noqa: BLE001 - one broken call must not take the others down
         log.exception("media stream failed")
-        await websocket.close(code=1011)
+        await _close(websocket, 1011, "internal error")
     finally:
         if ended is not None:
             ended.cancel()
         if call is not None:
             await call.finish()
             calls.pop(call.call_sid, None)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    try:
+        await websocket.close(code=code, reason=reason)
+    except RuntimeError:
+        pass  # the peer has already gone
 
 
 def create_app(settings: Settings | None = None,
