@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from business.db import session_factory
+from sqlalchemy.orm import Session
+
+from business.db import make_engine, session_factory
 from business.models import Appointment, Conversation, Customer
 from tests.e2e.test_booking_by_voice_channel import wait_for
 from voice_bridge.simulator import SimulatedCall
@@ -32,7 +34,8 @@ def media_url(stack) -> str:
 
 
 def conversation(stack, call_sid):
-    with session_factory(stack.database_url)() as session:
+    # A read-only engine: polling must not queue for SQLite's write lock behind the services.
+    with Session(make_engine(stack.database_url, read_only=True)) as session:
         call = session.scalars(select(Conversation).where(Conversation.external_id == call_sid)).one_or_none()
         if call is not None:
             call.turns  # noqa: B018 - load before the session closes
