@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -171,6 +172,11 @@ class Conversation(Base):
     intent: Mapped[str | None] = mapped_column(String(80))
     outcome: Mapped[str | None] = mapped_column(String(30))
     summary: Mapped[str | None] = mapped_column(Text)
+    # Voice bridge: call status (in-progress/transferred/completed), length, and the
+    # dialogue's filled slots as the transcript worker last saw them.
+    status: Mapped[str | None] = mapped_column(String(20))
+    duration_seconds: Mapped[float | None]
+    slots: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     turns: Mapped[list["TranscriptTurn"]] = relationship(
         back_populates="conversation", order_by="TranscriptTurn.seq"
@@ -190,6 +196,10 @@ class TranscriptTurn(Base):
     confidence: Mapped[float | None]
     intent: Mapped[str | None] = mapped_column(String(80))
     entities: Mapped[list[str]] = mapped_column(default=list)
+    # Voice bridge: the speech recogniser's confidence, and an assistant reply the caller
+    # talked over (so not counted as heard).
+    stt_confidence: Mapped[float | None]
+    interrupted: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     conversation: Mapped[Conversation] = relationship(back_populates="turns")
 

@@ -161,6 +161,7 @@ def add_turn(
     confidence: float | None = None,
     intent: str | None = None,
     entities: list[Any] | None = None,
+    stt_confidence: float | None = None,
 ) -> TranscriptTurn:
     next_seq = (
         session.scalar(
@@ -177,10 +178,52 @@ def add_turn(
         confidence=confidence,
         intent=intent,
         entities=entities or [],
+        stt_confidence=stt_confidence,
     )
     session.add(turn)
     session.flush()
     return turn
+
+
+def update_conversation(*, session: Session, conversation: Conversation, **fields: Any) -> Conversation:
+    for name, value in fields.items():
+        if not hasattr(Conversation, name):
+            raise AttributeError(f"Conversation has no field {name!r}")
+        setattr(conversation, name, value)
+    session.flush()
+    return conversation
+
+
+def update_assistant_turn_interrupted(*, session: Session, external_id: str, text: str) -> bool:
+    """Marks the latest assistant turn saying `text` as talked over; False while the transcript
+    worker has not copied it yet (the voice bridge retries)."""
+    turn = session.scalar(
+        select(TranscriptTurn)
+        .join(Conversation)
+        .where(Conversation.external_id == external_id, TranscriptTurn.speaker == "assistant",
+               TranscriptTurn.text == text)
+        .order_by(TranscriptTurn.seq.desc())
+        .limit(1)
+    )
+    if turn is None:
+        return False
+    turn.interrupted = True
+    session.flush()
+    return True
+
+
+def list_live_conversations(*, session: Session, since: datetime, limit: int = 20) -> list[Conversation]:
+    """Calls in progress and those that ended after `since`, newest first, with turns."""
+    return list(
+        session.scalars(
+            select(Conversation)
+            .options(selectinload(Conversation.turns))
+            .where(Conversation.status.is_not(None))
+            .where((Conversation.status == "in-progress") | (Conversation.ended_at >= since))
+            .order_by(Conversation.started_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def list_conversations(*, session: Session, limit: int = 100) -> list[Conversation]:

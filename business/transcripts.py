@@ -54,7 +54,7 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
     conversations: dict[str, Conversation] = {}
     for row in rows:
         cursor.position = row.id
-        if row.type_name not in {"user", "bot", "session_started"}:
+        if row.type_name not in {"user", "bot", "session_started", "slot"}:
             continue
         data = json.loads(row.data or "{}")
         channel, caller = _channel_and_caller(data)
@@ -63,6 +63,9 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
             started_at=_when(row.timestamp),
         )
         conversations[row.sender_id] = conversation
+        if row.type_name == "slot":
+            _record_slot(conversation, data)
+            continue
         if row.type_name == "user":
             _record_user(session, conversation, data, row.timestamp, channel, caller)
         elif row.type_name == "bot" and data.get("text"):
@@ -71,6 +74,22 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
         conversation.ended_at = _when(row.timestamp)
     session.flush()
     return len(rows)
+
+
+def _record_slot(conversation: Conversation, data: dict[str, Any]) -> None:
+    # Kept for the Live calls page, which shows what the dialogue has filled so far.
+    name = data.get("name")
+    if isinstance(name, str) and name not in {"requested_slot", "session_started_metadata"}:
+        conversation.slots = {**(conversation.slots or {}), name: data.get("value")}
+
+
+def _stt_confidence(data: dict[str, Any]) -> float | None:
+    # The voice bridge sends its recogniser's confidence as a string in the message metadata.
+    try:
+        value = float((data.get("metadata") or {}).get("stt_confidence"))
+    except (TypeError, ValueError):
+        return None
+    return value if 0.0 <= value <= 1.0 else None
 
 
 def _record_user(session: Session, conversation: Conversation, data: dict[str, Any],
@@ -89,5 +108,21 @@ def _record_user(session: Session, conversation: Conversation, data: dict[str, A
     add_turn(
         session=session, conversation=conversation, speaker="caller", text=data.get("text") or "",
         at=_when(timestamp), confidence=(parse.get("intent") or {}).get("confidence"),
-        intent=intent, entities=entities,
+        intent=intent, entities=entities, stt_confidence=_stt_confidence(data),
     )
+
+
+def latest_user_intent(*, tracker_engine: Engine, sender_id: str) -> str | None:
+    """The intent Rasa recognised in a conversation's last message, read straight from its
+    tracker store (the voice bridge needs it before the projection has run)."""
+    if not inspect(tracker_engine).has_table("events"):
+        return None
+    with tracker_engine.connect() as conn:
+        data = conn.scalar(
+            text("SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' "
+                 "ORDER BY id DESC LIMIT 1"),
+            {"sender": sender_id},
+        )
+    if not data:
+        return None
+    return ((json.loads(data).get("parse_data") or {}).get("intent") or {}).get("name")

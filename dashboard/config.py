@@ -53,6 +53,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # object for the Calendar API. None means the real network.
         "GOOGLE_OAUTH_ADAPTER": None,
         "GOOGLE_API_HTTP": None,
+        # Where the browser reaches the voice bridge's push-to-talk socket.
+        "VOICE_BRIDGE_URL": env.get("VOICE_BRIDGE_URL")
+        or f"ws://127.0.0.1:{env.get('VOICE_BRIDGE_PORT') or 8081}",
     }
     config.update(overrides)
     return config

@@ -6,6 +6,13 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
 COPY requirements/app.lock requirements/app.lock
 RUN pip install --no-cache-dir -r requirements/app.lock
+# English Vosk model for STT_ENGINE=vosk (no registry ships one); Whisper needs nothing extra.
+ARG VOSK_MODEL=vosk-model-small-en-us-0.15
+RUN apt-get update && apt-get install -y --no-install-recommends curl unzip \
+    && curl -fsSL -o /tmp/vosk.zip "https://alphacephei.com/vosk/models/${VOSK_MODEL}.zip" \
+    && mkdir -p /opt/vosk && unzip -q /tmp/vosk.zip -d /opt/vosk && rm /tmp/vosk.zip \
+    && apt-get purge -y curl unzip && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+ENV VOSK_MODEL_PATH=/opt/vosk/${VOSK_MODEL}
 COPY alembic.ini ./
 COPY business business
 COPY actions actions

@@ -1,2 +1,2 @@
-"""Voice bridge: connects phone calls to the Rasa assistant (health endpoint now; Twilio media
-streams, speech-to-text and text-to-speech come in a later change)."""
+"""Voice bridge: answers Twilio calls over Media Streams and the owner's push-to-talk,
+with local speech (Whisper or Vosk in, Piper out) and Rasa's REST channel in between."""

@@ -5,11 +5,39 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from business.settings import DEV_SECRET, VAR_DIR
+
+STT_ENGINES = ("whisper", "vosk")
+
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8081
+    rasa_url: str = "http://127.0.0.1:5005"
+    database_url: str = f"sqlite:///{VAR_DIR / 'receptionist.db'}"
+    # Twilio must reach the bridge at this address (https://... ; wss is derived from it).
+    public_base_url: str = "http://127.0.0.1:8081"
+    stt_engine: str = "whisper"
+    vosk_model_path: str = ""
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    secret_key: str = DEV_SECRET
+    silence_seconds: float = 6.0
+    max_silences: int = 2
+    # Caller speech this long while the assistant talks counts as barge-in, not a cough.
+    barge_in_ms: int = 200
+    endpoint_silence_ms: int = 500
+
+    @property
+    def media_url(self) -> str:
+        base = self.public_base_url.rstrip("/")
+        return "wss://" + base.split("://", 1)[1] + "/twilio/media" if base.startswith("https://") \
+            else "ws://" + base.split("://", 1)[-1] + "/twilio/media"
+
+    @property
+    def twilio_local_mode(self) -> bool:
+        return not (self.twilio_account_sid and self.twilio_auth_token)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -17,4 +45,27 @@ class Settings:
         raw_port = env.get("VOICE_BRIDGE_PORT") or str(cls.port)
         if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
             raise ValueError(f"VOICE_BRIDGE_PORT must be a port number, got {raw_port!r}")
-        return cls(host=env.get("VOICE_BRIDGE_HOST") or cls.host, port=int(raw_port))
+        engine = (env.get("STT_ENGINE") or cls.stt_engine).lower()
+        if engine not in STT_ENGINES:
+            raise ValueError(f"STT_ENGINE must be one of {', '.join(STT_ENGINES)}, got {engine!r}")
+        if engine == "vosk" and not env.get("VOSK_MODEL_PATH"):
+            raise ValueError("STT_ENGINE=vosk needs VOSK_MODEL_PATH (a Vosk model folder)")
+        try:
+            silence = float(env.get("VOICE_SILENCE_SECONDS") or cls.silence_seconds)
+            max_silences = int(env.get("VOICE_MAX_SILENCES") or cls.max_silences)
+        except ValueError as exc:
+            raise ValueError(f"VOICE_SILENCE_SECONDS / VOICE_MAX_SILENCES must be numbers: {exc}") from None
+        return cls(
+            host=env.get("VOICE_BRIDGE_HOST") or cls.host,
+            port=int(raw_port),
+            rasa_url=env.get("RASA_URL") or cls.rasa_url,
+            database_url=env.get("DATABASE_URL") or cls.database_url,
+            public_base_url=env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{raw_port}",
+            stt_engine=engine,
+            vosk_model_path=env.get("VOSK_MODEL_PATH", ""),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            secret_key=env.get("SECRET_KEY") or DEV_SECRET,
+            silence_seconds=silence,
+            max_silences=max_silences,
+        )

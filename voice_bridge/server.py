@@ -1,11 +1,29 @@
-"""Starlette application of the voice bridge: `GET /health` for now; errors are JSON."""
+"""Starlette application of the voice bridge: `GET /health`, Twilio's `POST /twilio/voice`
+webhook and `wss /twilio/media` stream, and the owner's push-to-talk socket `/talk`."""
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from twilio.request_validator import RequestValidator
+from twilio.twiml.voice_response import Connect, VoiceResponse
+
+from voice_bridge import twilio_serializer as wire
+from voice_bridge.config import Settings
+from voice_bridge.pipeline import Call, Services
+from voice_bridge.talk import talk_endpoint
+
+log = logging.getLogger("voice_bridge.server")
+MAX_WEBHOOK_BYTES = 16 * 1024
 
 
 async def health(request: Request) -> JSONResponse:
@@ -17,8 +35,139 @@ async def http_error(request: Request, error: HTTPException) -> JSONResponse:
     return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
 
 
-def create_app() -> Starlette:
-    return Starlette(
-        routes=[Route("/health", health, methods=["GET"])],
+def _signature_ok(settings: Settings, url: str, params: dict[str, str], signature: str | None) -> bool:
+    if not settings.twilio_auth_token or not signature:
+        return False
+    return RequestValidator(settings.twilio_auth_token).validate(url, params, signature)
+
+
+async def twilio_voice(request: Request) -> Response:
+    """Answers an incoming call by connecting its audio to our media stream."""
+    settings: Settings = request.app.state.settings
+    body = await request.body()
+    if len(body) > MAX_WEBHOOK_BYTES:
+        raise HTTPException(413, "request body too large")
+    try:
+        params = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body)))
+    except (UnicodeDecodeError, ValueError):
+        raise HTTPException(400, "body must be form-encoded") from None
+    url = settings.public_base_url.rstrip("/") + "/twilio/voice"
+    if not _signature_ok(settings, url, params, request.headers.get("X-Twilio-Signature")):
+        log.warning("rejected /twilio/voice from %s: missing or wrong Twilio signature",
+                    request.client.host if request.client else "?")
+        raise HTTPException(403, "invalid Twilio signature")
+    call_sid = params.get("CallSid", "")
+    if not call_sid.startswith("CA") or len(call_sid) > 64:
+        raise HTTPException(400, "CallSid missing")
+    response, connect = VoiceResponse(), Connect()
+    stream = connect.stream(url=settings.media_url)
+    stream.parameter(name="caller", value=params.get("From", "")[:40])
+    stream.parameter(name="callSid", value=call_sid)
+    response.append(connect)
+    return Response(str(response), media_type="application/xml")
+
+
+async def twilio_media(websocket: WebSocket) -> None:
+    """One call's Media Stream; a protocol error closes this stream only."""
+    settings: Settings = websocket.app.state.settings
+    if not settings.twilio_local_mode and not _signature_ok(
+        settings, settings.media_url, {}, websocket.headers.get("x-twilio-signature")
+    ):
+        log.warning("rejected media stream: missing or wrong Twilio signature")
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    services: Services = websocket.app.state.services
+    call: Call | None = None
+    calls: dict[str, Call] = websocket.app.state.calls
+    ended: asyncio.Future | None = None
+    try:
+        while True:
+            receive = asyncio.ensure_future(websocket.receive())
+            done, _ = await asyncio.wait({receive} | ({ended} if ended else set()),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if receive not in done:  # the call ended on our side: hang-up or transfer
+                receive.cancel()
+                await call.finish()  # recorded before Twilio sees the stream close
+                calls.pop(call.call_sid, None)
+                call = None
+                await websocket.close(code=1000)
+                break
+            message = receive.result()
+            if message["type"] == "websocket.disconnect":
+                break
+            event = wire.parse(message.get("text") if message.get("text") is not None else message.get("bytes"))
+            if isinstance(event, wire.Connected):
+                continue
+            if isinstance(event, wire.Start):
+                if call is not None:
+                    raise wire.FrameError("second 'start' on one stream")
+                call = Call(services, websocket.send_text, event)
+                calls[call.call_sid] = call
+                ended = asyncio.ensure_future(call.ended.wait())
+                await call.begin()
+            elif call is None:
+                raise wire.FrameError(f"'{type(event).__name__.lower()}' before 'start'")
+            elif isinstance(event, wire.Media):
+                await call.on_audio(event.pcm)
+            elif isinstance(event, wire.Mark):
+                call.on_mark(event.name)
+            elif isinstance(event, wire.Dtmf):
+                asyncio.get_running_loop().create_task(call.on_dtmf(event.digit))
+            elif isinstance(event, wire.Stop):
+                break
+            elif isinstance(event, wire.Unknown):
+                # Ignored rather than fatal: Twilio may add events; we log them to notice.
+                log.error("call %s: unknown Media Streams event %r ignored", call.call_sid, event.event)
+    except wire.FrameError as error:
+        log.error("closing media stream%s: %s", f" of call {call.call_sid}" if call else "", error)
+        await _close(websocket, error.close_code, str(error)[:120])
+    except WebSocketDisconnect:
+        pass
+    except Exception:  # noqa: BLE001 - one broken call must not take the others down
+        log.exception("media stream failed")
+        await _close(websocket, 1011, "internal error")
+    finally:
+        if ended is not None:
+            ended.cancel()
+        if call is not None:
+            await call.finish()
+            calls.pop(call.call_sid, None)
+
+
+async def _close(websocket: WebSocket, code: int, reason: str) -> None:
+    try:
+        await websocket.close(code=code, reason=reason)
+    except RuntimeError:
+        pass  # the peer has already gone
+
+
+def create_app(settings: Settings | None = None,
+               services_factory: Callable[[Settings], Services] | None = None) -> Starlette:
+    """`services_factory` loads the models (default: the configured engines); tests share
+    one set of loaded models across apps."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette):
+        app.state.settings = settings
+        app.state.calls = {}
+        from voice_bridge.services import load_services
+
+        app.state.services = await asyncio.to_thread(services_factory or load_services, settings)
+        yield
+        if services_factory is None:  # shared services belong to whoever made them
+            app.state.services.pool.shutdown(wait=False, cancel_futures=True)
+
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/twilio/voice", twilio_voice, methods=["POST"]),
+            WebSocketRoute("/twilio/media", twilio_media),
+            WebSocketRoute("/talk", talk_endpoint),
+        ],
         exception_handlers={HTTPException: http_error},
+        lifespan=lifespan,
     )
+    app.state.settings = settings
+    return app

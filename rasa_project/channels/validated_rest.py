@@ -16,8 +16,8 @@ MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 255
 FIELDS = {"sender", "message", "metadata", "input_channel"}
 # `signature` is the HMAC our own front ends add (business/channel_trust.py); the actions
-# check it before believing the channel or caller.
-METADATA_FIELDS = {"channel", "caller", "call_sid", "signature"}
+# check it before believing the channel or caller. `stt_confidence` comes from the voice bridge.
+METADATA_FIELDS = {"channel", "caller", "call_sid", "signature", "stt_confidence"}
 
 
 class PayloadError(ValueError):

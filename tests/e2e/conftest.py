@@ -1,5 +1,6 @@
 """The running stack for end-to-end tests: the Procfile's real services (Duckling, action
-server, Rasa with the trained model, transcript worker) on free ports and a fresh database."""
+server, Rasa with the trained model, transcript worker, voice bridge) on free ports and a
+fresh database."""
 from __future__ import annotations
 
 import os
@@ -48,6 +49,7 @@ class Stack:
     database_url: str
     rasa_url: str
     log: Path
+    voice_url: str = ""  # the voice bridge's base URL (http://...)
 
     def call(self, sender: str, text: str, caller: str, channel: str = "phone") -> list[str]:
         """A message as the voice bridge or SMS webhook sends it: caller ID signed."""
@@ -91,6 +93,21 @@ def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path) -> Non
     pytest.fail(f"the stack was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
 
 
+def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
+    """The voice bridge answers /health once its speech models are loaded."""
+    deadline = time.monotonic() + STARTUP_DEADLINE
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the stack exited early:\n{log.read_text()[-4000:]}", pytrace=False)
+        try:
+            if requests.get(url, timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    pytest.fail(f"{url} was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("stack")
@@ -116,17 +133,23 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "BUSINESS_TIMEZONE": "America/Chicago",
         "APP_ENV": "development",
         "SECRET_KEY": SECRET_KEY,
+        "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['VOICE_BRIDGE_PORT']}",
+        "STT_ENGINE": "whisper",
     }
     log = workdir / "stack.log"
     with log.open("w") as out:
         process = subprocess.Popen(
             [str(ROOT / ".venvs/app/bin/honcho"), "start", "-f", "Procfile", "--no-colour",
-             "duckling", "actions", "rasa", "worker"],
+             "duckling", "actions", "rasa", "worker", "voice_bridge"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
         wait_until_ready(f"http://127.0.0.1:{ports['RASA_PORT']}", process, log)
-        yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log)
+        voice_url = f"http://127.0.0.1:{ports['VOICE_BRIDGE_PORT']}"
+        wait_for_health(f"{voice_url}/health", process, log)
+        yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log,
+                    voice_url=voice_url)
     finally:
         process.send_signal(signal.SIGTERM)
         try:

@@ -9,8 +9,9 @@ from voice_bridge.server import create_app
 
 
 @pytest.fixture
-def client():
-    with TestClient(create_app()) as client:
+def client(make_bridge):
+    bridge = make_bridge()  # the models are loaded once per session and shared
+    with TestClient(create_app(bridge.settings, services_factory=lambda s: bridge.app.state.services)) as client:
         yield client
 
 
@@ -34,6 +35,12 @@ def test_wrong_method_is_a_json_405(client):
 
 def test_settings_from_the_environment():
     assert Settings.from_env({}) == Settings(host="127.0.0.1", port=8081)
+    assert Settings.from_env({"PUBLIC_BASE_URL": "https://voice.example.com"}).media_url == \
+        "wss://voice.example.com/twilio/media"
+    with pytest.raises(ValueError, match="VOSK_MODEL_PATH"):
+        Settings.from_env({"STT_ENGINE": "vosk"})
+    with pytest.raises(ValueError, match="STT_ENGINE"):
+        Settings.from_env({"STT_ENGINE": "deepgram"})
     assert Settings.from_env({"VOICE_BRIDGE_HOST": "0.0.0.0", "VOICE_BRIDGE_PORT": "9000"}).port == 9000
     with pytest.raises(ValueError, match="VOICE_BRIDGE_PORT"):
         Settings.from_env({"VOICE_BRIDGE_PORT": "http"})

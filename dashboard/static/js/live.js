@@ -1,0 +1,66 @@
+// Live calls: renders the calls the server streams (server-sent events) as they change.
+(function () {
+  "use strict";
+  const root = document.getElementById("live-calls");
+  const status = document.getElementById("live-status");
+  const template = document.getElementById("live-call");
+
+  function time(iso) {
+    return iso ? new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit" }) : "";
+  }
+
+  function turnItem(turn) {
+    const item = document.createElement("li");
+    item.className = "live-turn speaker-" + turn.speaker + (turn.interrupted ? " interrupted" : "");
+    const who = document.createElement("span");
+    who.className = "live-who";
+    who.textContent = (turn.speaker === "caller" ? "Caller" : "Assistant") + " · " + time(turn.at);
+    const text = document.createElement("span");
+    text.className = "live-text";
+    text.textContent = turn.text;
+    item.append(who, text);
+    const notes = [];
+    if (turn.intent) notes.push(turn.intent + (turn.confidence != null ? " " + Math.round(turn.confidence * 100) + "%" : ""));
+    if (turn.stt_confidence != null) notes.push("heard " + Math.round(turn.stt_confidence * 100) + "%");
+    if (turn.interrupted) notes.push("interrupted");
+    if (notes.length) {
+      const note = document.createElement("span");
+      note.className = "live-note muted";
+      note.textContent = notes.join(" · ");
+      item.append(note);
+    }
+    return item;
+  }
+
+  function render(calls) {
+    root.replaceChildren();
+    if (!calls.length) {
+      const empty = document.createElement("p");
+      empty.className = "empty";
+      empty.textContent = "No calls right now.";
+      root.append(empty);
+      return;
+    }
+    for (const call of calls) {
+      const node = template.content.cloneNode(true);
+      node.querySelector(".live-caller").textContent = call.caller || "Unknown caller";
+      const state = node.querySelector(".live-state");
+      state.textContent = call.status + (call.duration_seconds != null ? " · " + Math.round(call.duration_seconds) + " s" : "");
+      state.classList.add("badge-" + call.status);
+      node.querySelector(".live-started").textContent = time(call.started_at);
+      node.querySelector(".live-intent").textContent = call.intent || "—";
+      const slots = Object.entries(call.slots || {});
+      node.querySelector(".live-slots").textContent = slots.length ? slots.map(([k, v]) => k + ": " + v).join(", ") : "—";
+      const turns = node.querySelector(".live-turns");
+      for (const turn of call.turns) turns.append(turnItem(turn));
+      root.append(node);
+    }
+  }
+
+  const source = new EventSource(root.dataset.eventsUrl);
+  source.addEventListener("calls", function (event) {
+    status.textContent = "Live · updated " + new Date().toLocaleTimeString();
+    render(JSON.parse(event.data));
+  });
+  source.onerror = function () { status.textContent = "Reconnecting…"; };
+})();

@@ -1,0 +1,92 @@
+"""What only the bridge knows about a call, written to the same conversation the transcript
+worker fills: status, duration, and which assistant replies the caller talked over."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from business.db import session_scope
+from business.repository import (
+    get_or_create_conversation,
+    update_assistant_turn_interrupted,
+    update_conversation,
+)
+from business.profile import load_profile
+
+log = logging.getLogger("voice_bridge.call_log")
+# How long to keep trying to mark a reply interrupted while the worker copies it (seconds).
+INTERRUPT_RETRY_SECONDS = 10.0
+
+
+class CallLog:
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        # Called with (call_sid, status) after a call ends: the dialogue side computes the
+        # outcome and summary there.
+        self.on_call_ended: list[Callable[[str, str], None]] = []
+
+    def start(self, call_sid: str, channel: str, caller: str | None) -> None:
+        with session_scope(self.database_url) as session:
+            conversation = get_or_create_conversation(
+                session=session, external_id=call_sid, channel=channel, caller=caller
+            )
+            update_conversation(session=session, conversation=conversation, status="in-progress", channel=channel)
+
+    def end(self, call_sid: str, status: str, started: datetime) -> None:
+        ended = datetime.now(timezone.utc)
+        with session_scope(self.database_url) as session:
+            conversation = get_or_create_conversation(session=session, external_id=call_sid)
+            update_conversation(
+                session=session, conversation=conversation, status=status, ended_at=ended,
+                duration_seconds=round((ended - started).total_seconds(), 1),
+            )
+        for hook in self.on_call_ended:
+            try:
+                hook(call_sid, status)
+            except Exception:  # noqa: BLE001 - a failing hook must not lose the call record
+                log.exception("call-ended hook failed for %s", call_sid)
+
+    def owner_phone(self) -> str | None:
+        with session_scope(self.database_url) as session:
+            return load_profile(session=session).owner_phone
+
+    def vocabulary(self) -> list[str]:
+        """Words callers of this business say that a general model may miss: its name, the
+        towns it serves, its services and its customers' streets. (Technicians' first names
+        are left out: "Mike" in the prompt turned "my kitchen" into "Mike Hitchen".)"""
+        import usaddress
+        import zipcodes
+
+        from business.repository import list_customers, list_services
+
+        with session_scope(self.database_url) as session:
+            profile = load_profile(session=session)
+            words = [profile.name]
+            words += sorted({m["city"].title() for z in profile.service_area_zips for m in zipcodes.matching(z)})
+            words += [s.name for s in list_services(session=session)]
+            for customer in list_customers(session=session):
+                try:
+                    parts, _kind = usaddress.tag(customer.address) if customer.address else ({}, None)
+                except usaddress.RepeatedLabelError:
+                    continue
+                if parts.get("StreetName"):
+                    words.append(" ".join(filter(None, [parts.get("StreetName"), parts.get("StreetNamePostType")])))
+        return list(dict.fromkeys(words))
+
+    def _mark_interrupted(self, call_sid: str, text: str) -> bool:
+        with session_scope(self.database_url) as session:
+            return update_assistant_turn_interrupted(session=session, external_id=call_sid, text=text)
+
+    async def mark_interrupted(self, call_sid: str, text: str) -> bool:
+        """Retries until the transcript worker has copied the reply."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + INTERRUPT_RETRY_SECONDS
+        while True:
+            if await asyncio.to_thread(self._mark_interrupted, call_sid, text):
+                return True
+            if loop.time() > deadline:
+                log.warning("reply of call %s never reached the transcript; interruption not stored", call_sid)
+                return False
+            await asyncio.sleep(0.5)

@@ -1,0 +1,273 @@
+"""One phone call, read top to bottom as its stages: caller audio -> endpointing (VAD) ->
+speech-to-text -> Rasa -> text-to-speech -> audio back, with barge-in, silence re-prompts,
+DTMF/`request_human` transfer and the call record. Models are shared through `Services`."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import Engine
+
+from business.transcripts import latest_user_intent
+from voice_bridge import twilio_serializer as wire
+from voice_bridge.call_log import CallLog
+from voice_bridge.config import Settings
+from voice_bridge.rasa_client import RasaClient
+from voice_bridge.stt.base import Recognizer
+from voice_bridge.telephony import CallControl
+from voice_bridge.tts.piper import PiperSpeaker
+from voice_bridge.vad import Endpointer
+
+log = logging.getLogger("voice_bridge.pipeline")
+PHONE_RATE = wire.SAMPLE_RATE
+FRAME_BYTES = PHONE_RATE * wire.FRAME_MS // 1000 * 2  # 16-bit PCM
+
+
+@dataclass(frozen=True)
+class Prompts:
+    greeting: str
+    reprompt: str = "Are you still there? How can I help you?"
+    goodbye: str = "I can't hear anything, so I'll hang up now. Please call back any time. Goodbye."
+    transfer: str = "One moment, I'm connecting you to the owner now."
+    no_transfer: str = "Sorry, I can't connect you right now. I'll ask the office to call you back."
+
+    def fixed(self) -> list[str]:
+        return [self.greeting, self.reprompt, self.goodbye, self.transfer, self.no_transfer]
+
+
+@dataclass
+class Services:
+    """Everything a call uses that is loaded once per process and shared."""
+
+    settings: Settings
+    recognizer: Recognizer
+    speaker: PiperSpeaker
+    rasa: RasaClient
+    calls: CallControl
+    prompts: Prompts
+    call_log: CallLog | None = None
+    tracker_engine: Engine | None = None
+    vocabulary: list[str] = field(default_factory=list)
+    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, "speech"))
+
+    def warm_up(self) -> None:
+        """Synthesize the fixed prompts so a call never waits for them."""
+        for text in self.prompts.fixed():
+            self.speaker.cached(text)
+
+    async def run(self, function, *args):
+        # Speech models release the GIL; the pool keeps the event loop streaming meanwhile.
+        return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
+
+
+@dataclass
+class TurnTiming:
+    """Where the time of one turn went, in milliseconds."""
+
+    endpointed_at: float  # perf_counter when the caller was judged done
+    stt_ms: float
+    rasa_ms: float
+    tts_first_ms: float | None = None
+    text: str = ""
+
+
+def frames(pcm: bytes) -> Iterator[bytes]:
+    for start in range(0, len(pcm), FRAME_BYTES):
+        yield pcm[start:start + FRAME_BYTES]
+
+
+class Call:
+    def __init__(self, services: Services, send: Callable[[str], Awaitable[None]], start: wire.Start) -> None:
+        self.services, self.send = services, send
+        settings = services.settings
+        self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
+        self.caller = start.parameters.get("caller") or None
+        self.endpointer = Endpointer(PHONE_RATE, start_ms=settings.barge_in_ms,
+                                     silence_ms=settings.endpoint_silence_ms, preroll_ms=400)
+        self.started = datetime.now(timezone.utc)
+        self.status = "in-progress"
+        self.timings: list[TurnTiming] = []
+        self.interrupted: list[str] = []
+        self.pending_marks: dict[str, str | None] = {}  # mark -> reply text it belongs to
+        self.current_text: str | None = None  # the reply being synthesized
+        self.mark_seq = 0
+        self.speaking: asyncio.Task | None = None
+        self.turns = asyncio.Lock()
+        self.busy = 0  # turns being understood or answered
+        self.silences = 0
+        self.last_activity = time.monotonic()
+        self.ended = asyncio.Event()
+        self.background: set[asyncio.Task] = set()
+
+    # Stage 0: the call starts: record it, greet from the cache, watch for silence.
+    async def begin(self) -> None:
+        if self.services.call_log:
+            await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
+        self._spawn(self._watch_silence())
+        await self.say([self.services.prompts.greeting], cached=True)
+
+    @property
+    def talking(self) -> bool:
+        return bool(self.pending_marks) or (self.speaking is not None and not self.speaking.done())
+
+    # Stage 1: caller audio -> endpointing; speech over the assistant is barge-in.
+    async def on_audio(self, pcm: bytes) -> None:
+        decision = self.endpointer.feed(pcm)
+        if decision == "start":
+            self.silences = 0
+            if self.talking:
+                await self.barge_in()
+        elif decision == "end":
+            audio = bytes(self.endpointer.utterance.audio)
+            self.endpointer.reset()
+            self.last_activity = time.monotonic()
+            self.busy += 1
+            self._spawn(self._turn(audio, time.perf_counter()))
+
+    async def barge_in(self) -> None:
+        unheard = [text for text in dict.fromkeys([*self.pending_marks.values(), self.current_text]) if text]
+        if self.speaking is not None:
+            self.speaking.cancel()
+        await self.send(wire.clear(self.stream_sid))
+        self.pending_marks.clear()
+        log.info("call %s: caller talked over %d reply(s)", self.call_sid, len(unheard))
+        for text in unheard:
+            self.interrupted.append(text)
+            if self.services.call_log:
+                self._spawn(self.services.call_log.mark_interrupted(self.call_sid, text))
+
+    # Stages 2-4: speech-to-text -> Rasa -> speak the replies, one turn at a time in order.
+    async def _turn(self, audio: bytes, endpointed_at: float) -> None:
+        try:
+            async with self.turns:
+                began = time.perf_counter()
+                transcript = await self.services.run(
+                    self.services.recognizer.transcribe, audio, PHONE_RATE, self.services.vocabulary
+                )
+                heard = time.perf_counter()
+                if not transcript.text:
+                    return  # a cough or line noise
+                metadata = {"channel": "phone", "call_sid": self.call_sid}
+                if self.caller:
+                    metadata["caller"] = self.caller
+                if transcript.confidence is not None:
+                    metadata["stt_confidence"] = f"{transcript.confidence:.3f}"
+                replies = await self.services.rasa.send(self.call_sid, transcript.text, metadata)
+                timing = TurnTiming(endpointed_at=endpointed_at, stt_ms=(heard - began) * 1000, rasa_ms=(time.perf_counter() - heard) * 1000,
+                                    text=transcript.text)
+                self.timings.append(timing)
+                if await self._asks_for_human():
+                    await self.transfer()
+                    return
+                await self.say(replies, timing=timing)
+        except Exception:  # noqa: BLE001 - one failed turn must not end the call
+            log.exception("call %s: turn failed", self.call_sid)
+        finally:
+            self.busy -= 1
+            self.last_activity = time.monotonic()
+
+    async def _asks_for_human(self) -> bool:
+        if self.services.tracker_engine is None:
+            return False
+        intent = await asyncio.to_thread(
+            latest_user_intent, tracker_engine=self.services.tracker_engine, sender_id=self.call_sid
+        )
+        return intent == "request_human"
+
+    # Stage 5: text -> audio frames, sentence by sentence, each followed by a mark.
+    async def say(self, texts: list[str], cached: bool = False, timing: TurnTiming | None = None) -> None:
+        if self.speaking is not None and not self.speaking.done():
+            await asyncio.wait({self.speaking})
+        self.speaking = asyncio.create_task(self._speak(texts, cached, timing))
+        try:
+            await self.speaking
+        except asyncio.CancelledError:
+            if not self.speaking.cancelled():
+                raise  # the call itself is being cancelled
+
+    async def _speak(self, texts: list[str], cached: bool, timing: TurnTiming | None) -> None:
+        speaker = self.services.speaker
+        started = time.perf_counter()
+        for text in texts:
+            self.current_text = text
+            sentences = iter([speaker.cached(text)]) if cached else speaker.sentences(text)
+            while (pcm := await self.services.run(next, sentences, None)) is not None:
+                if timing is not None and timing.tts_first_ms is None:
+                    timing.tts_first_ms = (time.perf_counter() - started) * 1000
+                for frame in frames(pcm):
+                    await self.send(wire.media(self.stream_sid, frame))
+                self.mark_seq += 1
+                # A reply counts as heard once none of its sentences' marks is pending.
+                self.pending_marks[f"s{self.mark_seq}"] = text
+                await self.send(wire.mark(self.stream_sid, f"s{self.mark_seq}"))
+        self.current_text = None
+        # Names are opaque to Twilio; "end" tells a listener this turn's speech is complete.
+        self.mark_seq += 1
+        self.pending_marks[f"end{self.mark_seq}"] = None
+        await self.send(wire.mark(self.stream_sid, f"end{self.mark_seq}"))
+
+    def on_mark(self, name: str) -> None:
+        if self.pending_marks.pop(name, "missing") != "missing" and not self.pending_marks:
+            self.last_activity = time.monotonic()
+
+    # Transfers, silence and the end of the call.
+    async def on_dtmf(self, digit: str) -> None:
+        if digit == "0":
+            await self.transfer()
+
+    async def transfer(self) -> None:
+        owner = await asyncio.to_thread(self.services.call_log.owner_phone) if self.services.call_log else None
+        if not owner:
+            await self.say([self.services.prompts.no_transfer], cached=True)
+            return
+        await self.say([self.services.prompts.transfer], cached=True)
+        await self._wait_until_heard()
+        self.status = "transferred"
+        await asyncio.to_thread(self.services.calls.transfer, self.call_sid, owner)
+        self.ended.set()
+
+    async def _wait_until_heard(self, limit: float = 15.0) -> None:
+        deadline = time.monotonic() + limit
+        while self.pending_marks and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+
+    async def _watch_silence(self) -> None:
+        settings = self.services.settings
+        while not self.ended.is_set():
+            await asyncio.sleep(0.1)
+            quiet = not (self.talking or self.busy or self.endpointer.speaking)
+            if not quiet or time.monotonic() - self.last_activity < settings.silence_seconds:
+                continue
+            self.silences += 1
+            self.last_activity = time.monotonic()
+            if self.silences > settings.max_silences:
+                await self.say([self.services.prompts.goodbye], cached=True)
+                await self._wait_until_heard()
+                self.status = "completed"
+                await asyncio.to_thread(self.services.calls.hang_up, self.call_sid)
+                self.ended.set()  # in local mode the bridge closes the stream instead
+                return
+            await self.say([self.services.prompts.reprompt], cached=True)
+
+    async def finish(self) -> None:
+        """The stream closed: stop what is running and record the end of the call."""
+        self.ended.set()
+        for task in list(self.background) + ([self.speaking] if self.speaking else []):
+            task.cancel()
+        if self.status == "in-progress":
+            self.status = "completed"
+        if self.services.call_log:
+            await asyncio.to_thread(self.services.call_log.end, self.call_sid, self.status, self.started)
+            # Interruptions may still be waiting for the worker; keep trying after hang-up.
+            for text in self.interrupted:
+                asyncio.get_running_loop().create_task(self.services.call_log.mark_interrupted(self.call_sid, text))
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
