@@ -22,3 +22,10 @@ def channel_is_signed(secret_key: str, *, channel: str, caller: str | None, send
         return False
     expected = sign_channel(secret_key, channel=channel, caller=caller, sender_id=sender_id)
     return hmac.compare_digest(expected, str(signature))
+
+
+def signed_metadata(secret_key: str, sender_id: str, metadata: dict[str, str]) -> dict[str, str]:
+    """`metadata` with its `signature` added, as the Rasa REST clients send it."""
+    signature = sign_channel(secret_key, channel=metadata.get("channel", ""), caller=metadata.get("caller"),
+                             sender_id=sender_id)
+    return {**metadata, "signature": signature}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import requests
 
+from business.channel_trust import signed_metadata
+
 TIMEOUT_SECONDS = 20
 MAX_MESSAGE_CHARS = 2000  # what rasa_project/channels/validated_rest.py accepts
 
@@ -13,13 +15,17 @@ class RasaUnavailable(Exception):
 
 
 class RasaRestClient:
-    def __init__(self, base_url: str, *, http: requests.Session | None = None, timeout: float = TIMEOUT_SECONDS):
+    def __init__(self, base_url: str, *, secret_key: str, http: requests.Session | None = None,
+                 timeout: float = TIMEOUT_SECONDS):
         self.url = f"{base_url.rstrip('/')}/webhooks/rest/webhook"
+        self.secret_key = secret_key
         self.http = http or requests.Session()
         self.timeout = timeout
 
     def send(self, *, sender: str, message: str, metadata: dict[str, str]) -> list[str]:
-        payload = {"sender": sender, "message": message[:MAX_MESSAGE_CHARS], "metadata": metadata}
+        # Signed so the actions may trust the texting number as caller ID.
+        payload = {"sender": sender, "message": message[:MAX_MESSAGE_CHARS],
+                   "metadata": signed_metadata(self.secret_key, sender, metadata)}
         try:
             response = self.http.post(self.url, json=payload, timeout=self.timeout)
             response.raise_for_status()

@@ -32,7 +32,7 @@ def load_services(settings: Settings, tracker_url: str | None = None) -> Service
         settings=settings,
         recognizer=load_recognizer(settings),
         speaker=PiperSpeaker(),
-        rasa=RasaClient(settings.rasa_url),
+        rasa=RasaClient(settings.rasa_url, settings.secret_key),
         calls=CallControl.from_settings(settings),
         prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
         call_log=call_log,

@@ -37,7 +37,8 @@ def inbound_sms():
     replies = []
     if text.strip():
         session = get_session()
-        rasa = RasaRestClient(current_app.config["RASA_URL"], timeout=RASA_TIMEOUT_SECONDS)
+        rasa = RasaRestClient(current_app.config["RASA_URL"], secret_key=current_app.config["SECRET_KEY"],
+                              timeout=RASA_TIMEOUT_SECONDS)
         replies = handle_inbound_sms(session=session, phone=phone, text=text, rasa=rasa,
                                      now=current_app.config["CLOCK"]())
         session.commit()

@@ -13,3 +13,13 @@ def test_signature_binds_channel_caller_and_conversation():
     assert not channel_is_signed("other-key", channel="phone", caller="+13125550199", sender_id="CA1", signature=good)
     assert not channel_is_signed("k", channel="phone", caller="+13125550199", sender_id="CA1", signature=None)
     assert not channel_is_signed("", channel="phone", caller="+13125550199", sender_id="CA1", signature=good)
+
+
+def test_clients_send_metadata_the_actions_will_trust():
+    from business.channel_trust import signed_metadata
+
+    sent = signed_metadata("k", "sms:+13125550199", {"channel": "sms", "caller": "+13125550199"})
+    assert channel_is_signed("k", channel="sms", caller="+13125550199", sender_id="sms:+13125550199",
+                             signature=sent["signature"])
+    owner = signed_metadata("k", "owner-1", {"channel": "owner", "stt_confidence": "0.900"})
+    assert channel_is_signed("k", channel="owner", caller=None, sender_id="owner-1", signature=owner["signature"])

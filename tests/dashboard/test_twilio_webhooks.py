@@ -174,8 +174,13 @@ def test_opt_out_words_stop_all_texts_until_start(webhook_client, booked, seeded
 
 def test_other_texts_continue_the_conversation_through_rasa(webhook_client, rasa_server, booked):
     assert replies(text(webhook_client, "RESCHEDULE")) == ["Sure, what day works for you?", "We have Wednesday at 9 a.m."]
+    from business.channel_trust import signed_metadata
+
+    secret = webhook_client.application.config["SECRET_KEY"]
     assert rasa_server.received == [("/webhooks/rest/webhook", {
-        "sender": f"sms:{CUSTOMER}", "message": "RESCHEDULE", "metadata": {"channel": "sms", "caller": CUSTOMER}})]
+        "sender": f"sms:{CUSTOMER}", "message": "RESCHEDULE",
+        # Signed, so the actions may treat the texting number as a verified caller ID.
+        "metadata": signed_metadata(secret, f"sms:{CUSTOMER}", {"channel": "sms", "caller": CUSTOMER})})]
 
 
 def test_yes_without_an_appointment_goes_to_rasa(webhook_client, rasa_server):

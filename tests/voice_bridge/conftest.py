@@ -175,7 +175,7 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
             calls = CallControl(None) if settings.twilio_local_mode else CallControl(
                 Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=twilio_http))
             loaded = Services(
-                settings=settings, recognizer=whisper, speaker=piper, rasa=RasaClient(settings.rasa_url),
+                settings=settings, recognizer=whisper, speaker=piper, rasa=RasaClient(settings.rasa_url, settings.secret_key),
                 calls=calls, prompts=Prompts(greeting="Thanks for calling Lakeshore Plumbing."),
                 call_log=CallLog(voice_db), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
             )
