@@ -21,11 +21,12 @@ from business.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
-from business.requested_times import choose_offered, decide_time, parse_time_value
+from business.requested_times import YES, choose_offered, decide_time, parse_time_value
 from business.scheduling import REASONS, earliest_emergency_slot
 from business.spoken import sentence, spoken_booking_time, spoken_datetime
 
 FALLBACK_SERVICE = "general_repair"
+NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")
 # A caller is re-asked with a hint at most twice; the third miss offers a person instead.
 MAX_FAILED_ANSWERS = 3
 
@@ -157,6 +158,11 @@ class ValidateAppointmentForm(HoldAwareValidation):
 
     def validate_address_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if isinstance(slot_value, str):
+            text = slot_value.lower()
+            if parse_address(slot_value) is not None:
+                return {"address_confirmed": True}  # a new address: validate_address takes it
+            slot_value = True if YES.search(text) and not NO.search(text) else False if NO.search(text) else None
         if slot_value is True:
             return {"address_confirmed": True}
         if slot_value is False:

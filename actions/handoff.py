@@ -58,7 +58,8 @@ class ActionCreateLead(Action):
                 "asked for a person" if not tracker.get_slot("needs_human") else "the assistant could not understand",
                 f"problem: {facts.problem}" if facts.problem else None,
             ]))
-            create_lead(session=session, name=facts.customer_name, phone=phone, reason=reason, conversation=conversation)
+            create_lead(session=session, name=facts.customer_name or "Caller (name not given)", phone=phone,
+                        reason=reason, conversation=conversation)
         note_outcome(tracker, "lead")
         dispatcher.utter_message(text=f"Thanks. Someone from the office will call you back at {spoken_phone(phone)} "
                                       "as soon as they can. Is there anything else I can help with?")

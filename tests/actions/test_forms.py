@@ -231,3 +231,14 @@ def test_owner_blocked_time_is_not_offered(actions_db, dispatcher):
     offered = [datetime.fromisoformat(o).astimezone(CHI) for o in result["offered_times"]]
     duration = timedelta(minutes=60)  # drain cleaning
     assert offered and all(o >= tuesday.replace(hour=11) or o + duration <= tuesday for o in offered), offered
+
+
+def test_address_confirmation_in_other_words(actions_db, dispatcher):
+    on_file = make_tracker(requested_slot="address_confirmed")
+    assert form.validate_address_confirmed("yep same place", dispatcher, on_file, {}) == {"address_confirmed": True}
+    moved = form.validate_address_confirmed("no we moved", dispatcher, on_file, {})
+    assert moved["address_confirmed"] is False and moved["address"] is None
+    new = form.validate_address_confirmed("it's 2250 west chicago avenue 60622 now", dispatcher, on_file, {})
+    assert new == {"address_confirmed": True}
+    unclear = form.validate_address_confirmed("what", dispatcher, on_file, {})
+    assert unclear["address_confirmed"] is None and "Yes or no?" in said(dispatcher)

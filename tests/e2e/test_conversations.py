@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from business.db import session_factory
 from business.models import Appointment, AppointmentEvent, Conversation, Customer, Lead, Notification
@@ -39,8 +40,8 @@ def _customer_with_visit(stack, phone: str, name: str, address: str, zip_code: s
 def _appointments(stack, phone: str) -> list[Appointment]:
     with session_factory(stack.database_url)() as session:
         customer = session.scalars(select(Customer).where(Customer.phone == phone)).one()
-        return list(session.scalars(select(Appointment).where(Appointment.customer_id == customer.id)
-                                    .order_by(Appointment.start_at)))
+        return list(session.scalars(select(Appointment).options(selectinload(Appointment.service))
+                                    .where(Appointment.customer_id == customer.id).order_by(Appointment.start_at)))
 
 
 def _outcome(stack, sender: str) -> Conversation | None:
