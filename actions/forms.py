@@ -121,7 +121,10 @@ class ValidateAppointmentForm(HoldAwareValidation):
         if not text:
             return reject("problem", tracker, dispatcher, "Sorry, I didn't catch that. What's going on with your plumbing?")
         with unit_of_work() as session:
-            service = match_service(session=session, text=text) or get_service_by_slug(
+            # The whole sentence too: the extracted span may miss the words that name the job
+            # ("water pouring out of a [burst pipe]").
+            said = tracker.latest_message.get("text", "")
+            service = match_service(session=session, text=f"{text} {said}") or get_service_by_slug(
                 session=session, slug=FALLBACK_SERVICE)
             emergency = service.emergency or tracker.get_intent_of_latest_message() == "emergency_request"
             slug = service.slug
@@ -161,7 +164,9 @@ class ValidateAppointmentForm(HoldAwareValidation):
         if isinstance(slot_value, str):
             text = slot_value.lower()
             if parse_address(slot_value) is not None:
-                return {"address_confirmed": True}  # a new address: validate_address takes it
+                # A new address said instead of yes or no replaces the one on file.
+                return {**self.validate_address(slot_value, dispatcher, tracker, domain),
+                        "address_confirmed": True, "address_from_file": False}
             slot_value = True if YES.search(text) and not NO.search(text) else False if NO.search(text) else None
         if slot_value is True:
             return {"address_confirmed": True}
@@ -182,13 +187,9 @@ class ValidateAppointmentForm(HoldAwareValidation):
         if not in_service_area(profile, address.zip_code):
             return reject("address", tracker, dispatcher,
                           f"I'm sorry, {address.zip_code} is outside the area we serve. Is the job at a different address?")
-        if tracker.get_slot("requested_slot") not in {"address", "address_confirmed"}:
-            # Re-checked when the form starts (the address on file, or one said earlier):
-            # whether it still needs confirming is unchanged.
-            return {"address": address.one_line(), "zip_code": address.zip_code}
-        # A new address said in place of confirming the one on file replaces it.
-        return {"address": address.one_line(), "zip_code": address.zip_code, "address_confirmed": True,
-                "address_from_file": False}
+        # Re-checked when the form starts (the address on file, or one said earlier): whether
+        # it still needs confirming is unchanged.
+        return {"address": address.one_line(), "zip_code": address.zip_code}
 
     def validate_appointment_time(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -173,9 +173,10 @@ def test_address_confirmation_yes_keeps_no_asks_and_new_address_replaces(actions
     assert form.validate_address_confirmed(True, dispatcher, make_tracker(), {}) == {"address_confirmed": True}
     no = form.validate_address_confirmed(False, dispatcher, make_tracker(), {})
     assert no["address"] is None and no["address_from_file"] is False
-    moved = form.validate_address("88 west schiller street chicago 60610", dispatcher,
-                                  make_tracker(requested_slot="address_confirmed"), {})
+    moved = form.validate_address_confirmed("88 west schiller street chicago 60610", dispatcher,
+                                            make_tracker(requested_slot="address_confirmed"), {})
     assert moved["address"] == "88 West Schiller Street, Chicago, 60610" and moved["address_confirmed"] is True
+    assert moved["address_from_file"] is False
     # When the form starts it re-checks the address on file; that is not a new address.
     on_file = form.validate_address("88 West Schiller Street, Chicago, 60610", dispatcher,
                                     make_tracker({"address_from_file": True}), {})
@@ -192,7 +193,7 @@ def test_emergency_is_offered_the_earliest_slot(actions_db, dispatcher):
     result = form.validate_appointment_time("yes send someone", dispatcher,
                                             make_tracker({"offered_times": offered, "service_slug": "gas_leak",
                                                           "urgency": "emergency"}, text="yes send someone"), {})
-    assert result["appointment_time"] == offered[0]
+    assert datetime.fromisoformat(result["appointment_time"]) == datetime.fromisoformat(offered[0])
 
 
 def test_gas_smell_is_an_emergency_not_routine_gas_work(actions_db, dispatcher):
@@ -239,6 +240,6 @@ def test_address_confirmation_in_other_words(actions_db, dispatcher):
     moved = form.validate_address_confirmed("no we moved", dispatcher, on_file, {})
     assert moved["address_confirmed"] is False and moved["address"] is None
     new = form.validate_address_confirmed("it's 2250 west chicago avenue 60622 now", dispatcher, on_file, {})
-    assert new == {"address_confirmed": True}
+    assert new["address_confirmed"] is True and new["zip_code"] == "60622"
     unclear = form.validate_address_confirmed("what", dispatcher, on_file, {})
     assert unclear["address_confirmed"] is None and "Yes or no?" in said(dispatcher)
