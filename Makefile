@@ -104,9 +104,10 @@ $(MODEL): | install
 
 model: $(MODEL) ## Train the Rasa model if its data or config changed
 
-# Not part of `make test`: trains NLU-only models (held-out split, then 5 folds), ~30 min on 2 cores.
+# Not part of `make test`: six NLU-only trainings (one for the held-out split, five folds).
+# REUSE=1 keeps the model and scores of earlier runs whose data and pipeline are unchanged.
 nlu-eval: install $(SPACY_MODEL) ## Score NLU on the held-out split and 5-fold CV into reports/nlu-eval.md (FULL_TRAIN=1 also times `rasa train`)
-	$(RASA)/python bench/nlu_eval.py $(if $(FULL_TRAIN),--full-train)
+	$(RASA)/python bench/nlu_eval.py $(if $(FULL_TRAIN),--full-train) $(if $(REUSE),--reuse)
 
 migrate: install ## Apply database migrations
 	$(APP)/python -m business.cli migrate

@@ -4,6 +4,7 @@ Runs in the Rasa environment: `.venvs/rasa/bin/python bench/nlu_eval.py [--skip-
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -13,6 +14,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import yaml
@@ -68,6 +70,17 @@ def run(args: list[str]) -> float:
     subprocess.run([RASA, *args], cwd=PROJECT, check=True,
                    env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
     return time.monotonic() - start
+
+
+def inputs_fingerprint(*extra: Path) -> str:
+    """Hash of what a trained model and its scores depend on: the training data and the pipeline
+    without the FallbackClassifier, whose predictions Rasa's evaluation undoes anyway."""
+    config = yaml.safe_load((PROJECT / "config.yml").read_text())
+    pipeline = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
+    digest = hashlib.sha256(json.dumps(pipeline, sort_keys=True).encode())
+    for path in [*sorted((PROJECT / "data" / "nlu").glob("*.yml")), *extra]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def read_json(path: Path) -> dict:
@@ -187,8 +200,11 @@ def write_report(args, timings: dict, counts: dict) -> None:
         lines.append("- Full `rasa train` not measured in this run (`make nlu-eval FULL_TRAIN=1` measures it).")
     if "cv" in timings:
         lines.append(f"- 5-fold cross-validation: {timings['cv']:.0f} s.")
-    lines += [f"- Held-out evaluation: {timings['test']:.0f} s.", "", "The machine is shared with other jobs, "
-              "so times are indicative.", "", "## Intents", ""]
+    lines.append(f"- Held-out evaluation: {timings['test']:.0f} s.")
+    if timings["reused"]:
+        lines.append(f"- Taken from an earlier run on identical data and pipeline (`--reuse`): "
+                     f"{', '.join(timings['reused'])}.")
+    lines += ["", "The machine is shared with other jobs, so times are indicative.", "", "## Intents", ""]
     lines += intent_rows(hi, ci)
     lines += ["", "`faq` is one intent for the DIETClassifier; its sub-intents are scored by the ResponseSelector below.",
               "", "## Entities (DIETClassifier)", "", "| Entity | Held-out P | R | F1 | n | CV F1 | CV n |",
@@ -230,11 +246,33 @@ def write_report(args, timings: dict, counts: dict) -> None:
     print(f"wrote {REPORT.relative_to(ROOT)}")
 
 
+def stage(stamp: Path, fingerprint: str, reuse: bool, work) -> dict:
+    """Runs one costly step, or with `reuse` keeps the figures of an earlier run of it on the
+    same inputs (the machine has two cores; the five folds alone take most of an hour)."""
+    if reuse and stamp.exists():
+        saved = json.loads(stamp.read_text())
+        if saved["fingerprint"] == fingerprint:
+            return {**saved["timings"], "reused": [stamp.parent.name]}
+    timings = work()
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps({"fingerprint": fingerprint, "timings": timings}))
+    return timings
+
+
+def train_model() -> dict:
+    seconds = run(["train", "nlu", "--config", "config.yml", "--nlu", "data", "--out", "models_nlu",
+                   "--fixed-model-name", "nlu"])
+    return {"train": seconds, "model_mb": (PROJECT / "models_nlu" / "nlu.tar.gz").stat().st_size / 1e6}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-cv", action="store_true", help="held-out only (for iterating on the data)")
     parser.add_argument("--full-train", action="store_true", help="also time a full `rasa train`")
     parser.add_argument("--check-only", action="store_true", help="only check the data for duplicates")
+    parser.add_argument("--cv-only", action="store_true", help="only run the cross-validation")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the model, held-out and CV results of earlier runs on unchanged inputs")
     args = parser.parse_args()
 
     train, heldout = load_examples(PROJECT / "data" / "nlu"), load_examples(PROJECT / "nlu_heldout")
@@ -245,17 +283,31 @@ def main() -> int:
         return 1 if problems else 0
     counts = {"train": Counter(label for label, _, _ in train), "heldout": Counter(label for label, _, _ in heldout)}
 
-    timings = {"train": run(["train", "nlu", "--config", "config.yml", "--nlu", "data", "--out", "models_nlu",
-                             "--fixed-model-name", "nlu"])}
-    timings["model_mb"] = (PROJECT / "models_nlu" / "nlu.tar.gz").stat().st_size / 1e6
-    timings["test"] = run(["test", "nlu", "--nlu", "nlu_heldout", "--model", "models_nlu/nlu.tar.gz",
-                           "--out", "results/nlu_heldout", "--successes", "--no-plot"])
+    results = PROJECT / "results"
+    cross_validation = partial(stage, results / "nlu_cv" / "fingerprint.json", inputs_fingerprint(), args.reuse,
+                               lambda: {"cv": run(["test", "nlu", "--nlu", "data", "--cross-validation",
+                                                   "--folds", "5", "--config", "config.yml",
+                                                   "--out", "results/nlu_cv", "--no-plot"])})
+    if args.cv_only:
+        cross_validation()
+        return 0
+    timings = stage(PROJECT / "models_nlu" / "fingerprint.json", inputs_fingerprint(), args.reuse, train_model)
+    reused = timings.pop("reused", [])
+    heldout_step = stage(results / "nlu_heldout" / "fingerprint.json",
+                         inputs_fingerprint(*sorted((PROJECT / "nlu_heldout").glob("*.yml"))), args.reuse,
+                         lambda: {"test": run(["test", "nlu", "--nlu", "nlu_heldout", "--model",
+                                               "models_nlu/nlu.tar.gz", "--out", "results/nlu_heldout",
+                                               "--successes", "--no-plot"])})
+    reused += heldout_step.pop("reused", [])
+    timings.update(heldout_step)
     if not args.skip_cv:
-        timings["cv"] = run(["test", "nlu", "--nlu", "data", "--cross-validation", "--folds", "5",
-                             "--config", "config.yml", "--out", "results/nlu_cv", "--no-plot"])
+        cv_step = cross_validation()
+        reused += cv_step.pop("reused", [])
+        timings.update(cv_step)
     if args.full_train:
         timings["full_train"] = run(["train", "--out", "models_nlu", "--fixed-model-name", "full"])
         timings["full_model_mb"] = (PROJECT / "models_nlu" / "full.tar.gz").stat().st_size / 1e6
+    timings["reused"] = reused
     write_report(args, timings, counts)
     return 0
 
