@@ -49,7 +49,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run test test-python test-rasa validate model seed migrate create-user slots bench-availability clean
+.PHONY: help install static system-packages run test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -104,6 +104,11 @@ $(MODEL): | install
 
 model: $(MODEL) ## Train the Rasa model if its data or config changed
 
+# Not part of `make test`: six NLU-only trainings (one for the held-out split, five folds).
+# REUSE=1 keeps the model and scores of earlier runs whose data and pipeline are unchanged.
+nlu-eval: install $(SPACY_MODEL) ## Score NLU on the held-out split and 5-fold CV into reports/nlu-eval.md (FULL_TRAIN=1 also times `rasa train`)
+	$(RASA)/python bench/nlu_eval.py $(if $(FULL_TRAIN),--full-train) $(if $(REUSE),--reuse)
+
 migrate: install ## Apply database migrations
 	$(APP)/python -m business.cli migrate
 
@@ -142,4 +147,4 @@ bench-availability: install ## Benchmark availability search and booking on SQLi
 	$(APP)/python -m bench.availability
 
 clean: ## Remove virtual environments, trained models and local data
-	rm -rf .venvs rasa_project/models rasa_project/results var node_modules $(VENDOR)
+	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR)

@@ -163,7 +163,8 @@ class ValidateAppointmentForm(HoldAwareValidation):
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if isinstance(slot_value, str):
             text = slot_value.lower()
-            if parse_address(slot_value) is not None:
+            said = parse_address(slot_value)
+            if said is not None and said.zip_code:
                 # A new address said instead of yes or no replaces the one on file.
                 return {**self.validate_address(slot_value, dispatcher, tracker, domain),
                         "address_confirmed": True, "address_from_file": False}
