@@ -12,13 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from business.contacts import spoken_phone
+from business.identity import identify_customer, next_appointment
 from business.models import Appointment, AppointmentEvent, Technician
 from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.profile import BusinessProfile, load_profile
 from business.rasa_rest import RasaRestClient, RasaUnavailable
-from business.repository import ACTIVE_STATUSES, get_customer_by_phone
 from business.scheduling import cancel_appointment
 from business.spoken import sentence
 
@@ -89,16 +89,9 @@ def _technician(session, technician, word, text, now) -> list[str]:
 
 
 def _next_appointment(session: Session, phone: str, now: datetime) -> Appointment | None:
-    customer = get_customer_by_phone(session=session, phone=phone)
-    if customer is None:
-        return None
-    return session.scalar(
-        select(Appointment)
-        .where(Appointment.customer_id == customer.id, Appointment.status.in_(ACTIVE_STATUSES),
-               Appointment.start_at > now)
-        .order_by(Appointment.start_at)
-        .limit(1)
-    )
+    # The texting number is Twilio-verified: it identifies the customer like caller ID.
+    customer = identify_customer(session=session, phone=phone, caller_id_trusted=True)
+    return next_appointment(session=session, customer=customer, now=now) if customer else None
 
 
 def _confirm(session, appointment: Appointment, profile, now) -> str:

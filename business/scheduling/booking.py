@@ -137,7 +137,6 @@ def reschedule_appointment(
     if reason is not None:
         raise _unavailable(session, profile, service, start, now, appointment.urgency, reason, appointment.id)
     before = appointment.window_start or appointment.start_at
-    technician_before = appointment.technician_id
     appointment.time_kind = "window" if window else "exact"
     appointment.window_start, appointment.window_end = window if window else (None, None)
     appointment.calendar_state = "pending"
