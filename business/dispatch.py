@@ -23,6 +23,10 @@ TECHNICIAN_STATUSES = ("available", "assigned", "en_route", "on_site", "done", "
 MILES_PER_BOOKED_HOUR = 2.0
 # A ZIP the offline table does not know counts as this far away: possible, not preferred.
 UNKNOWN_MILES = 15.0
+# A dispatch record's life: the current decision is "assigned" (offered to the technician),
+# "accepted" or "unassigned"; it becomes "replaced" by a later decision, or "declined" /
+# "timed_out" when the technician said no or did not answer (business/technician_jobs.py).
+CURRENT_STATUSES = ("assigned", "accepted", "unassigned")
 
 
 @dataclass(frozen=True)
@@ -312,8 +316,9 @@ def appointment_job(profile: BusinessProfile, appointment: Appointment) -> JobRe
 def record_decision(*, session: Session, appointment: Appointment, decision: Decision,
                     job: JobRequest) -> DispatchRecord:
     """Assigns the chosen technician (and planned start) and stores the explanation."""
+    # Declined and unanswered offers stay as they are: they say who must not get the job again.
     for old in session.scalars(select(DispatchRecord).where(
-            DispatchRecord.appointment_id == appointment.id, DispatchRecord.status != "replaced")):
+            DispatchRecord.appointment_id == appointment.id, DispatchRecord.status.in_(CURRENT_STATUSES))):
         old.status = "replaced"
     chosen = decision.chosen
     note = None

@@ -302,8 +302,9 @@ class DispatchRecord(Base):
     emergency: Mapped[bool] = mapped_column(default=False)
     flagged_for_owner: Mapped[bool] = mapped_column(default=False, index=True)
     owner_note: Mapped[str | None] = mapped_column(Text)
-    # "assigned" for the current decision, "unassigned" when nobody could take the job,
-    # "replaced" once a later decision supersedes it.
+    # "assigned" for the current decision, "accepted" once the technician said yes,
+    # "unassigned" when nobody could take the job, "replaced" once a later decision
+    # supersedes it, "declined" / "timed_out" when the technician said no or never answered.
     status: Mapped[str] = mapped_column(String(20), default="assigned")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

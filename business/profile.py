@@ -37,6 +37,9 @@ class BookingRules:
     emergency_lead_minutes: int = 30
     emergency_search_hours: int = 24
     emergency_after_hours: bool = True
+    # A technician who neither accepts nor declines a job this long after it was sent
+    # loses it to the next best technician.
+    technician_reply_minutes: int = 15
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class BusinessProfile:
                 emergency_lead_minutes=int(booking.get("emergency_lead_minutes", 30)),
                 emergency_search_hours=int(booking.get("emergency_search_hours", 24)),
                 emergency_after_hours=bool(booking.get("emergency_after_hours", True)),
+                technician_reply_minutes=int(booking.get("technician_reply_minutes", 15)),
             ),
             service_area_zips=frozenset(str(z) for z in data.get("service_area_zips", [])),
             faq=dict(data.get("faq", {})),

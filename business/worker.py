@@ -1,6 +1,6 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
-from Rasa's tracker, the notifications outbox, calendar sync; each job is one entry in
-`jobs()`). `python -m business.worker`; `make run` starts it with the other services."""
+from Rasa's tracker, the notifications outbox, calendar sync, jobs technicians left
+unanswered; each job is one entry in `jobs()`). `python -m business.worker`."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +15,9 @@ from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
 from business.notifications.sender import OutboxSender
 from business.profile import load_profile
+from business.models import utcnow
 from business.settings import Settings
+from business.technician_jobs import redispatch_unanswered
 from business.transcripts import project_tracker_events
 
 log = logging.getLogger("worker")
@@ -51,11 +53,18 @@ def calendar_sync(settings: Settings) -> int:
         return report.pushed + report.pulled
 
 
+def unanswered_jobs(settings: Settings) -> int:
+    """Jobs a technician did not accept or decline in time go to the next best one."""
+    with session_scope(settings.database_url) as session:
+        return redispatch_unanswered(session=session, now=utcnow())
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [
         Job("transcripts", TranscriptProjection(settings), interval=0.5),
         Job("notifications", OutboxSender.from_settings(settings), interval=2.0),
         Job("calendar", calendar_sync, interval=30),
+        Job("unanswered_jobs", unanswered_jobs, interval=30),
     ]
 
 

@@ -125,6 +125,18 @@ def job_completed(*, session: Session, appointment: Appointment, now: datetime |
     return _to_customer(session, appointment, "review_request", f"review:{appointment.id}", context)
 
 
+def technician_changed(
+    *, session: Session, appointment: Appointment, previous: Technician, reason: str, now: datetime | None = None
+) -> list[Notification]:
+    """The owner's alert when a technician declined or did not answer and the job moved on;
+    `reason` reads after the name ("declined", "did not answer within 15 minutes")."""
+    profile = load_profile(session=session)
+    context = {**appointment_context(appointment, profile, now or utcnow()),
+               "previous_technician": previous.name, "reason": reason}
+    key = f"technician_change:{appointment.id}:{previous.id}"
+    return _to_owner(session, profile, "owner_technician_change", key, context, appointment.id)
+
+
 def lead_created(*, session: Session, lead: Lead) -> list[Notification]:
     """The owner's call-back alert."""
     profile = load_profile(session=session)

@@ -93,6 +93,13 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "email": "Appointment #$appointment_id moved from $previous_when to $when.\n\n$service for "
                  "$customer_name ($customer_phone)\n$address",
     },
+    "owner_technician_change": {
+        "sms": "Job #$appointment_id ($service, $when): $previous_technician $reason. "
+               "Now: $technician_name.",
+        "subject": "Job #$appointment_id: $previous_technician $reason",
+        "email": "Job #$appointment_id: $service for $customer_name ($customer_phone), $when.\n\n"
+                 "$previous_technician $reason.\nNow assigned: $technician_name\n$address",
+    },
     "owner_lead": {
         "sms": "Call-back request: $lead_name ($lead_phone) wants a person. Reason: $reason.",
         "subject": "Call-back request from $lead_name",
