@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from business.models import Technician
 from business.notifications.messages import spoken_when
 from business.profile import load_profile
+from business.spoken import sentence
 from business.sms_replies import TECHNICIAN_HANDLERS
 from business.technician_jobs import JobActionError, apply_job_action, get_technician_job
 
@@ -46,19 +47,20 @@ def handle_technician_sms(session: Session, technician: Technician, word: str, t
     if appointment is None:
         which = f"job #{appointment_id}" if appointment_id is not None else "an open job"
         return [f"You don't have {which} with us right now. {HELP_LINE}"]
-    job = f"job #{appointment.id} ({appointment.service.name.lower()}, "
-    job += f"{spoken_when(appointment, load_profile(session=session), now)})"
+    job = f"job #{appointment.id}"
+    detail = (f"{appointment.service.name.lower()}, "
+              f"{spoken_when(appointment, load_profile(session=session), now)}")
     try:
         apply_job_action(session=session, action=action, appointment=appointment, technician=technician, now=now)
     except JobActionError as exc:
         return [f"Sorry, {exc}."]
     first = technician.name.split()[0]
     return [{
-        "accept": f"Thanks, {first}! {job[0].upper()}{job[1:]} is yours. Reply OMW when you head out.",
-        "decline": f"OK, {first}, {job} goes to someone else.",
+        "accept": sentence(f"Thanks, {first}! Job #{appointment.id} is yours: {detail}") + " Reply OMW when you head out.",
+        "decline": f"OK, {first}, {job} ({detail}) goes to someone else.",
         "en_route": f"Thanks, {first}. We've told {appointment.customer.name.split()[0]} you're on the way.",
         "arrived": f"Got it: you're on site for {job}. Reply DONE when finished.",
-        "done": f"Great work, {first}! {job[0].upper()}{job[1:]} is marked done.",
+        "done": f"Great work, {first}! Job #{appointment.id} is marked done.",
     }[action]]
 
 
