@@ -9,12 +9,13 @@ from dashboard import create_app
 PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
          ("GET", "/live/"), ("GET", "/live/events?once=1"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
-         ("GET", "/settings/"), ("POST", "/settings/sync")]
+         ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/")]
 # Settings actions that change something: signed out they go to the sign-in form too.
 SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
                     ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
                     ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
-                    ("POST", "/settings/appointments/1/keep-our-time")]
+                    ("POST", "/settings/appointments/1/keep-our-time"),
+                    ("POST", "/technicians/jobs/1/accept"), ("POST", "/technicians/jobs/1/done")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
        ("GET", "/api/availability?service=drain_cleaning")]
 # Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
@@ -30,7 +31,7 @@ PROTECTED_ENDPOINTS = {
     "outbox.templates", "outbox.edit_template",
     "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",
     "settings.google_calendars", "settings.google_unlink", "settings.add_block", "settings.remove_block",
-    "settings.keep_our_time",
+    "settings.keep_our_time", "technicians.index", "technicians.job_action",
 }
 
 
