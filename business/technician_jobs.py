@@ -64,7 +64,8 @@ def accept_job(*, session: Session, appointment: Appointment, technician: Techni
     if record.status != "accepted":
         record.status = "accepted"
         _history(session, appointment, "accepted", f"{technician.name} accepted the job")
-    update_technician_status(session=session, technician=technician, status="assigned")
+    if technician.status not in ("en_route", "on_site"):  # taking on the next job while at this one
+        update_technician_status(session=session, technician=technician, status="assigned")
     return record
 
 

@@ -190,3 +190,13 @@ def test_a_technician_who_refused_is_never_given_the_job_again(session, profile,
             assert all(c["technician_id"] not in refused for c in record.candidates)
     finally:
         session.rollback()
+
+
+def test_accepting_the_next_job_keeps_a_technician_on_the_way(session, profile):
+    first = book(session, profile)
+    tech = first.technician
+    apply_job_action(session=session, action="en_route", appointment=first, technician=tech, now=NOW)
+    second = book(session, profile, start=START + timedelta(hours=3), phone="+13125550198")
+    assert second.technician_id == tech.id  # the nearest, lightest day is still his
+    accept_job(session=session, appointment=second, technician=tech)
+    assert tech.status == "en_route"
