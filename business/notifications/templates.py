@@ -61,7 +61,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
     },
     "technician_dispatch": {
         "sms": "New job #$appointment_id: $service, $when. $customer_name, $customer_phone, $address. "
-               "Problem: $problem. Urgency: $urgency.",
+               "Problem: $problem. Urgency: $urgency. Reply ACCEPT or DECLINE.",
         "subject": "New job #$appointment_id: $service, $when",
         "email": "New job #$appointment_id\n\n$service, $when\n$customer_name, $customer_phone\n"
                  "$address\nProblem: $problem\nUrgency: $urgency",

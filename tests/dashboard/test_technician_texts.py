@@ -81,3 +81,11 @@ def test_a_forged_technician_text_changes_nothing(webhook_client, booked, seeded
     response = webhook_client.post("/twilio/sms", data=forged, headers=signed("/twilio/sms", original))
     assert response.status_code == 403
     assert job(seeded_url, booked)[2] == ["assigned"]
+
+
+def test_the_job_text_says_how_to_answer(booked, seeded_url):
+    _, tech, _ = job(seeded_url, booked)
+    with session_scope(seeded_url) as session:
+        body = session.scalar(select(Notification.body).where(Notification.kind == "technician_dispatch",
+                                                              Notification.recipient == tech.phone))
+    assert body.startswith(f"New job #{booked}: drain cleaning") and body.endswith("Reply ACCEPT or DECLINE.")
