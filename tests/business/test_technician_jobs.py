@@ -13,11 +13,14 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from business.db import session_scope
 from business.dispatch import latest_dispatch
 from business.identity import last_visit
-from business.models import AppointmentEvent, DispatchRecord, Notification
+from business.models import AppointmentEvent, DispatchRecord, Notification, utcnow
+from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
+from business.settings import Settings
 from business.technician_jobs import (
     JobActionError,
     accept_job,
@@ -28,6 +31,7 @@ from business.technician_jobs import (
     list_refused_technician_ids,
     redispatch_unanswered,
 )
+from business.worker import jobs
 
 CHI = ZoneInfo("America/Chicago")
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=CHI)  # Monday morning
@@ -200,3 +204,22 @@ def test_accepting_the_next_job_keeps_a_technician_on_the_way(session, profile):
     assert second.technician_id == tech.id  # the nearest, lightest day is still his
     accept_job(session=session, appointment=second, technician=tech)
     assert tech.status == "en_route"
+
+
+def test_the_worker_job_moves_on_offers_left_unanswered(seeded_url):
+    with session_scope(seeded_url) as session:
+        profile = load_profile(session=session)
+        # The worker uses the real clock: a Tuesday two to three weeks from today.
+        day = datetime.now(CHI).date() + timedelta(days=14)
+        day += timedelta(days=(1 - day.weekday()) % 7)
+        appointment = book(session, profile, start=datetime(day.year, day.month, day.day, 10, tzinfo=CHI))
+        first, appointment_id = appointment.technician_id, appointment.id
+        # Sent 16 minutes ago, before a worker restart: the due time is in the database.
+        latest_dispatch(session=session, appointment_id=appointment_id).created_at = utcnow() - timedelta(minutes=16)
+    settings = Settings(database_url=seeded_url)
+    (job,) = [j for j in jobs(settings) if j.name == "unanswered_jobs"]
+    assert job.run(settings) == 1
+    assert job.run(settings) == 0
+    with session_scope(seeded_url) as session:
+        assert list_refused_technician_ids(session=session, appointment_id=appointment_id) == [first]
+        assert latest_dispatch(session=session, appointment_id=appointment_id).technician_id not in (None, first)
