@@ -38,11 +38,11 @@ NOW = datetime(2026, 11, 23, 8, 0, tzinfo=CHI)  # Monday morning
 START = datetime(2026, 11, 24, 10, 0, tzinfo=CHI)  # Tuesday: all three technicians work
 
 
-def book(session, profile, start=START, phone="+13125550199", slug="leak_repair"):
+def book(session, profile, start=START, phone="+13125550199", slug="leak_repair", now=NOW):
     customer = upsert_customer(session=session, phone=phone, name="Jessica Miller",
                                address="1420 N Lake Shore Dr", zip_code="60610", email="jessica@example.com")
     return book_appointment(session=session, profile=profile, customer=customer,
-                            service=get_service_by_slug(session=session, slug=slug), start=start, now=NOW)
+                            service=get_service_by_slug(session=session, slug=slug), start=start, now=now)
 
 
 def sent(session, kind, recipient=None):
@@ -212,7 +212,8 @@ def test_the_worker_job_moves_on_offers_left_unanswered(seeded_url):
         # The worker uses the real clock: a Tuesday two to three weeks from today.
         day = datetime.now(CHI).date() + timedelta(days=14)
         day += timedelta(days=(1 - day.weekday()) % 7)
-        appointment = book(session, profile, start=datetime(day.year, day.month, day.day, 10, tzinfo=CHI))
+        appointment = book(session, profile, start=datetime(day.year, day.month, day.day, 10, tzinfo=CHI),
+                           now=utcnow())
         first, appointment_id = appointment.technician_id, appointment.id
         # Sent 16 minutes ago, before a worker restart: the due time is in the database.
         latest_dispatch(session=session, appointment_id=appointment_id).created_at = utcnow() - timedelta(minutes=16)
