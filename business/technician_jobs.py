@@ -28,6 +28,9 @@ class JobActionError(ValueError):
 def current_dispatch(*, session: Session, appointment: Appointment, technician: Technician) -> DispatchRecord:
     """The open offer of `appointment` to `technician`, or JobActionError."""
     record = latest_dispatch(session=session, appointment_id=appointment.id)
+    if record is not None:
+        # Locked and re-read, so a reply and the worker's timeout never both act on one offer.
+        session.refresh(record, with_for_update=True)
     if record is None or record.technician_id != technician.id or record.status not in OPEN_STATUSES:
         raise JobActionError(f"job #{appointment.id} is not assigned to {technician.name}")
     if appointment.status not in ACTIVE_STATUSES:
@@ -151,6 +154,7 @@ def redispatch_unanswered(*, session: Session, now: datetime, profile: BusinessP
                DispatchRecord.created_at <= now - timedelta(minutes=minutes),
                Appointment.status.in_(ACTIVE_STATUSES), Appointment.end_at > now)
         .order_by(DispatchRecord.id)
+        .with_for_update(of=DispatchRecord, skip_locked=True)  # one being answered now: next round
     ).all()
     for record in due:
         appointment = record.appointment
