@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from business.db import session_scope
+from business.db import session_factory, session_scope
 from business.dispatch import latest_dispatch
 from business.identity import last_visit
-from business.models import AppointmentEvent, DispatchRecord, Notification, utcnow
+from business.models import Appointment, AppointmentEvent, DispatchRecord, Notification, utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
@@ -224,3 +224,20 @@ def test_the_worker_job_moves_on_offers_left_unanswered(seeded_url):
     with session_scope(seeded_url) as session:
         assert list_refused_technician_ids(session=session, appointment_id=appointment_id) == [first]
         assert latest_dispatch(session=session, appointment_id=appointment_id).technician_id not in (None, first)
+
+
+def test_the_timeout_skips_an_offer_a_reply_is_answering(seeded_url):
+    if seeded_url.startswith("sqlite"):
+        pytest.skip("SQLite runs write transactions one at a time (BEGIN IMMEDIATE): nothing can interleave")
+    with session_scope(seeded_url) as session:
+        appointment_id = book(session, load_profile(session=session)).id
+    later = NOW + timedelta(days=1)
+    with session_factory(seeded_url)() as replying, session_factory(seeded_url)() as worker:
+        appointment = replying.get(Appointment, appointment_id)
+        accept_job(session=replying, appointment=appointment, technician=appointment.technician)  # holds the row
+        assert redispatch_unanswered(session=worker, now=later) == 0
+        worker.rollback()
+        replying.commit()
+        assert redispatch_unanswered(session=worker, now=later) == 0
+    with session_scope(seeded_url) as session:
+        assert latest_dispatch(session=session, appointment_id=appointment_id).status == "accepted"
