@@ -226,9 +226,10 @@ def test_the_worker_job_moves_on_offers_left_unanswered(seeded_url):
         assert latest_dispatch(session=session, appointment_id=appointment_id).technician_id not in (None, first)
 
 
+# PostgreSQL only: SQLite runs write transactions one at a time (BEGIN IMMEDIATE), so
+# nothing can interleave there.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_the_timeout_skips_an_offer_a_reply_is_answering(seeded_url):
-    if seeded_url.startswith("sqlite"):
-        pytest.skip("SQLite runs write transactions one at a time (BEGIN IMMEDIATE): nothing can interleave")
     with session_scope(seeded_url) as session:
         appointment_id = book(session, load_profile(session=session)).id
     later = NOW + timedelta(days=1)
