@@ -15,5 +15,5 @@ def upgrade(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # feature branches of the schema may each add a head
+        command.upgrade(config, "heads")
     engine.dispose()
