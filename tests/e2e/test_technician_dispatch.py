@@ -56,7 +56,7 @@ def test_a_booking_is_dispatched_confirmed_by_text_and_completed_by_the_technici
                          service=get_service_by_slug(session=session, slug="toilet_repair"), start=_day(-30, 10),
                          now=_day(-32, 10))
     stack.call("CA-nora", "hi", PHONE)
-    replies = " ".join(stack.call("CA-nora", "my kitchen sink is clogged can someone come in three days at 2pm", PHONE))
+    replies = " ".join(stack.call("CA-nora", "my kitchen sink is clogged can someone come in three days at 4pm", PHONE))
     assert "1200 West Fullerton Avenue" in replies, replies
     stack.call("CA-nora", "yes same place", PHONE)
     assert "all set" in " ".join(stack.call("CA-nora", "yes", PHONE)).lower()
@@ -65,7 +65,8 @@ def test_a_booking_is_dispatched_confirmed_by_text_and_completed_by_the_technici
         customer_id = session.scalar(select(Customer.id).where(Customer.phone == PHONE))
         appointment = session.scalars(select(Appointment).where(
             Appointment.customer_id == customer_id).order_by(Appointment.start_at.desc())).first()
-        assert appointment.start_at == _day(3, 14) and appointment.status == "scheduled"
+        # 4 p.m.: the repeat-caller conversation test books 2 p.m. that day with the same plumber.
+        assert appointment.start_at == _day(3, 16) and appointment.status == "scheduled"
         mike = session.scalar(select(Technician).where(Technician.name == "Mike Alvarez"))
         record = session.scalar(select(DispatchRecord).where(DispatchRecord.appointment_id == appointment.id))
         assert (record.technician_id, record.status) == (mike.id, "assigned")
