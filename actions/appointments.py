@@ -18,6 +18,11 @@ from business.contacts import normalize_name, normalize_phone
 from business.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
 from business.profile import load_profile
+from business.scheduling import (
+    SlotUnavailable,
+    cancel_appointment,
+    reschedule_appointment,
+)
 from business.spoken import sentence, spoken_booking_time
 
 LOOKUP_SLOTS = ("pending_request", "appointment_found", "booking_confirmed", "appointment_time", "offered_times",
@@ -115,7 +120,6 @@ class ActionCancelAppointment(Action):
         return "action_cancel_appointment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        from business.scheduling import cancel_appointment
 
         with unit_of_work() as session:
             appointment = _appointment(tracker, session)
@@ -137,7 +141,6 @@ class ActionRescheduleAppointment(Action):
         return "action_reschedule_appointment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        from business.scheduling import SlotUnavailable, reschedule_appointment
 
         if not tracker.get_slot("booking_confirmed"):
             dispatcher.utter_message(text="Okay, I'll leave your appointment as it is. Is there anything else I can help with?")

@@ -14,6 +14,7 @@ from actions.conversation import facts_from, note_outcome
 from actions.database import unit_of_work
 from actions.forms import HoldAwareValidation, _first_valid, gave_up
 from business.contacts import normalize_phone, spoken_phone
+from business.leads import create_lead
 from business.repository import get_or_create_conversation
 
 # Booking slots a failed or abandoned attempt leaves behind; identity slots stay.
@@ -43,7 +44,6 @@ class ActionCreateLead(Action):
         return "action_create_lead"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        from business.leads import create_lead
 
         phone = tracker.get_slot("phone") or caller_context(tracker).verified_phone
         if not phone:
