@@ -3,7 +3,7 @@ cancelling for a customer. Honoured only on the owner channel (a signed dashboar
 session or the owner's verified phone), never for an anonymous caller."""
 from __future__ import annotations
 
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -47,7 +47,7 @@ def _named_customer(session: Session, name: str | None) -> Customer | None:
     return matches[0] if len(matches) == 1 else None
 
 
-class OwnerAction(Action):
+class OwnerAction(Action, ABC):
     """Checks the owner channel, then answers inside one unit of work; `answer` returns
     the conversation outcome to note (and the spoken time), or None."""
 
