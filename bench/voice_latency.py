@@ -30,6 +30,7 @@ from voice_bridge.config import Settings  # noqa: E402
 from voice_bridge.server import create_app  # noqa: E402
 from voice_bridge.services import load_services  # noqa: E402
 from voice_bridge.simulator import SimulatedCall  # noqa: E402
+from voice_bridge.tts.piper import PiperSpeaker  # noqa: E402
 
 # Things callers say that get an answer without ending the call.
 LINES = [
@@ -38,6 +39,11 @@ LINES = [
     "Do you work in the 60610 zip code?",
     "Do you fix water heaters?",
     "How much is a faucet repair?",
+    "Are you licensed and insured?",
+    "What forms of payment do you take?",
+    "Do you charge for an estimate?",
+    "Do you fix garbage disposals?",
+    "How much is a water heater replacement?",
 ]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -95,6 +101,9 @@ class Level:
     stt: list[float] = field(default_factory=list)
     rasa: list[float] = field(default_factory=list)
     tts: list[float] = field(default_factory=list)
+    early: int = 0  # turns whose transcript was started at the pause
+    tts_hits: int = 0
+    tts_pieces: int = 0
     underruns: int = 0
     wall: float = 0.0
     bridge_cpu: float = 0.0
@@ -123,6 +132,7 @@ async def one_call(url: str, lines: list, index: int, app, level: Level) -> None
             if last_voiced is not None:
                 level.endpoint.append((timing.endpointed_at - last_voiced) * 1000)
             level.stt.append(timing.stt_ms)
+            level.early += timing.early
             level.rasa.append(timing.rasa_ms)
             if timing.tts_first_ms is not None:
                 level.tts.append(timing.tts_first_ms)
@@ -135,6 +145,8 @@ async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_p
     stack = descendants(stack_pid)
     cpu0, stack0, wall0 = time.process_time(), cpu_seconds(stack), time.perf_counter()
     peak = rss_mb(os.getpid())
+    speaker = app.state.services.speaker
+    hits0, misses0 = speaker.hits, speaker.misses
 
     async def sample():
         nonlocal peak
@@ -149,6 +161,8 @@ async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_p
     level.bridge_cpu = time.process_time() - cpu0
     level.stack_cpu = cpu_seconds(stack) - stack0
     level.rss_peak = peak
+    level.tts_hits = speaker.hits - hits0
+    level.tts_pieces = level.tts_hits + speaker.misses - misses0
     return level
 
 
@@ -189,7 +203,8 @@ def machine() -> str:
             f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 
 
-def report(levels: list[Level], description: str, started_load: str, ended_load: str) -> str:
+def report(levels: list[Level], description: str, started_load: str, ended_load: str, settings: Settings,
+           cache_mb: int) -> str:
     lines = [
         "# Voice bridge latency and capacity",
         "",
@@ -199,24 +214,31 @@ def report(levels: list[Level], description: str, started_load: str, ended_load:
         "",
         "Each simulated call is a Twilio stand-in (`voice_bridge.simulator`) streaming 20 ms mu-law frames in"
         " real time: caller lines synthesized by Piper, the assistant's audio played back in real time with"
-        " marks answered like Twilio. The bridge runs in the benchmark process (Whisper tiny.en int8, Piper"
-        " joe-medium, webrtcvad, 2-thread speech pool); Duckling, the action server, Rasa (trained model) and"
-        " the transcript worker run as the Procfile starts them.",
+        " marks answered like Twilio. The bridge runs in the benchmark process (Whisper tiny.en int8 with the"
+        " utterance-sized window, Piper joe-medium, webrtcvad, 2-thread speech pool); Duckling, the action"
+        f" server, Rasa (trained model) and the transcript worker run as the Procfile starts them. {len(LINES)}"
+        " different caller questions are asked in turn.",
         "",
         "**Latency** = from the caller's last voiced frame sent to the first frame of the assistant's audio"
-        " received. Split: *endpoint* = last voiced frame to the bridge's end-of-speech decision (VAD silence"
-        " window 500 ms plus frame transport); *STT*; *Rasa* (REST round trip incl. actions); *TTS first* ="
-        " first sentence synthesized.",
+        " received. Split: *endpoint* = last voiced frame to the bridge's end-of-turn decision (speech-to-text"
+        f" starts at a {settings.endpoint_pause_ms} ms pause; the turn ends after"
+        f" {settings.endpoint_finished_ms} ms of silence if those words end a sentence,"
+        f" {settings.endpoint_silence_ms} ms when unsure, {settings.endpoint_unfinished_ms} ms after a filler);"
+        " *STT* = waiting for the transcript after that; *early* = turns whose transcript was the one started at"
+        " the pause; *Rasa* (REST round trip incl. actions); *TTS first* = first piece of the reply synthesized"
+        f" (reply pieces are cached, {cache_mb} MB; *cache hits* counts pieces said before).",
         "",
-        "| calls | turns | greeting p95 ms | p50 ms | p95 ms | endpoint p50 | STT p50 / p95 | Rasa p50 / p95 | TTS first p50 / p95 | underruns | failed turns | bridge CPU % of a core per call | stack CPU % | bridge RSS peak MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| calls | turns | greeting p95 ms | p50 ms | p95 ms | endpoint p50 / p95 | STT wait p50 / p95 | early | Rasa p50 / p95 | TTS first p50 / p95 | TTS cache hits | underruns | failed turns | bridge CPU % of a core per call | stack CPU % | bridge RSS peak MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for lv in levels:
         lines.append(
             f"| {lv.calls} | {len(lv.latencies)} | {percentile(lv.greeting, 95):.0f} | {percentile(lv.latencies, 50):.0f} | {percentile(lv.latencies, 95):.0f} | "
-            f"{percentile(lv.endpoint, 50):.0f} | {percentile(lv.stt, 50):.0f} / {percentile(lv.stt, 95):.0f} | "
+            f"{percentile(lv.endpoint, 50):.0f} / {percentile(lv.endpoint, 95):.0f} | "
+            f"{percentile(lv.stt, 50):.0f} / {percentile(lv.stt, 95):.0f} | {lv.early}/{len(lv.stt)} | "
             f"{percentile(lv.rasa, 50):.0f} / {percentile(lv.rasa, 95):.0f} | "
-            f"{percentile(lv.tts, 50):.0f} / {percentile(lv.tts, 95):.0f} | {lv.underruns} | {lv.failures} | "
+            f"{percentile(lv.tts, 50):.0f} / {percentile(lv.tts, 95):.0f} | {lv.tts_hits}/{lv.tts_pieces} | "
+            f"{lv.underruns} | {lv.failures} | "
             f"{100 * lv.bridge_cpu / lv.wall / lv.calls:.0f} | {100 * lv.stack_cpu / lv.wall:.0f} | {lv.rss_peak:.0f} |"
         )
     return "\n".join(lines) + "\n"
@@ -231,10 +253,11 @@ async def main_async(args) -> None:
         port = free_port()
         settings = Settings(port=port, rasa_url=rasa_url, database_url=database_url,
                             public_base_url=f"http://127.0.0.1:{port}", silence_seconds=60.0)
-        app = create_app(settings, services_factory=load_services)
+        app = create_app(settings, services_factory=lambda s: load_services(s, tts_cache_bytes=args.tts_cache_mb << 20))
         with ServerThread(app, port):
-            services = app.state.services
-            speech = [(text, services.speaker.speak(text, 8000)) for text in LINES]
+            # The caller's lines, synthesized apart from the bridge's speaker and its cache.
+            caller_voice = PiperSpeaker(cache_bytes=0)
+            speech = [(text, caller_voice.speak(text, 8000)) for text in LINES]
             url = f"ws://127.0.0.1:{port}/twilio/media"
             levels = []
             for calls in args.levels:
@@ -248,7 +271,7 @@ async def main_async(args) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     ended_load = "At the end: {:.1f} / {:.1f} / {:.1f}.".format(*os.getloadavg())
-    text = report(levels, description, started_load, ended_load)
+    text = report(levels, description, started_load, ended_load, settings, args.tts_cache_mb)
     Path(args.output).write_text(text + args.notes)
     print(text)
 
@@ -259,6 +282,7 @@ def main() -> None:
     parser.add_argument("--turns-single", type=int, default=30, help="turns of the one-call level")
     parser.add_argument("--turns", type=int, default=3, help="turns per call at the other levels")
     parser.add_argument("--output", default=str(ROOT / "reports" / "bench-voice.md"))
+    parser.add_argument("--tts-cache-mb", type=int, default=32, help="reply audio cache; 0 turns it off")
     parser.add_argument("--notes", default="", help="text appended to the report")
     asyncio.run(main_async(parser.parse_args()))
 

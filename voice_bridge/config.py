@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from business.settings import DEV_SECRET, VAR_DIR
 
 STT_ENGINES = ("whisper", "vosk")
+ENDPOINT_VARIABLES = {
+    "VOICE_PAUSE_MS": "endpoint_pause_ms",
+    "VOICE_ENDPOINT_FINISHED_MS": "endpoint_finished_ms",
+    "VOICE_ENDPOINT_MS": "endpoint_silence_ms",
+    "VOICE_ENDPOINT_UNFINISHED_MS": "endpoint_unfinished_ms",
+}
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,12 @@ class Settings:
     max_silences: int = 2
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
     barge_in_ms: int = 200
+    # Silence that ends a turn (see turn_taking): after a finished sentence, when unsure,
+    # and after a filler or a half-read number. Transcription starts at the pause.
+    endpoint_pause_ms: int = 200
+    endpoint_finished_ms: int = 300
     endpoint_silence_ms: int = 500
+    endpoint_unfinished_ms: int = 1000
 
     @property
     def media_url(self) -> str:
@@ -55,6 +66,14 @@ class Settings:
             max_silences = int(env.get("VOICE_MAX_SILENCES") or cls.max_silences)
         except ValueError as exc:
             raise ValueError(f"VOICE_SILENCE_SECONDS / VOICE_MAX_SILENCES must be numbers: {exc}") from None
+        endpoint = {}
+        for name, field_name in ENDPOINT_VARIABLES.items():
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            if not raw.isdigit() or not 20 <= int(raw) <= 5000:
+                raise ValueError(f"{name} must be milliseconds between 20 and 5000, got {raw!r}")
+            endpoint[field_name] = int(raw)
         return cls(
             host=env.get("VOICE_BRIDGE_HOST") or cls.host,
             port=int(raw_port),
@@ -68,4 +87,5 @@ class Settings:
             secret_key=env.get("SECRET_KEY") or DEV_SECRET,
             silence_seconds=silence,
             max_silences=max_silences,
+            **endpoint,
         )

