@@ -158,7 +158,7 @@ def main() -> None:
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for name, results in scored.items():
-        for voice, row in results.items():
+        for voice, row in sorted(results.items(), key=lambda item: item[0] == "all"):
             times = sorted(row["ms"])
             lines.append(
                 f"| {name} | {voice} | {len(times)} | {row['errors'] / row['words']:.3f} | "

@@ -46,6 +46,7 @@ LINES = [
     "How much is a water heater replacement?",
 ]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+args_verbose = False
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -101,6 +102,8 @@ class Level:
     stt: list[float] = field(default_factory=list)
     rasa: list[float] = field(default_factory=list)
     tts: list[float] = field(default_factory=list)
+    handoff: list[float] = field(default_factory=list)
+    delivery: list[float] = field(default_factory=list)  # end of turn -> first frame sent by the bridge
     early: int = 0  # turns whose transcript was started at the pause
     tts_hits: int = 0
     tts_pieces: int = 0
@@ -112,7 +115,8 @@ class Level:
     failures: int = 0
 
 
-async def one_call(url: str, lines: list, index: int, app, level: Level) -> None:
+async def one_call(url: str, lines: list, index: int, app, level: Level, delay: float) -> None:
+    await asyncio.sleep(delay)
     async with SimulatedCall(url, caller=f"+1312555{1000 + index:04d}", speed=1.0) as call:
         if not await call.wait_for_reply(60):
             level.failures += 1
@@ -131,7 +135,13 @@ async def one_call(url: str, lines: list, index: int, app, level: Level) -> None
             level.latencies.append(call.first_audio_after[-1] * 1000)
             if last_voiced is not None:
                 level.endpoint.append((timing.endpointed_at - last_voiced) * 1000)
+                if args_verbose:
+                    print(f"  {level.endpoint[-1]:5.0f} ms endpoint, {level.latencies[-1]:5.0f} ms total: "
+                          f"{timing.text!r}", flush=True)
             level.stt.append(timing.stt_ms)
+            level.handoff.append(timing.handoff_ms)
+            if timing.first_sent_at is not None:
+                level.delivery.append((timing.first_sent_at - timing.endpointed_at) * 1000)
             level.early += timing.early
             level.rasa.append(timing.rasa_ms)
             if timing.tts_first_ms is not None:
@@ -139,7 +149,7 @@ async def one_call(url: str, lines: list, index: int, app, level: Level) -> None
         level.underruns += call.underruns
 
 
-async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_pid: int) -> Level:
+async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_pid: int, stagger: float) -> Level:
     level = Level(calls)
     lines = [speech[i % len(speech)] for i in range(turns)]
     stack = descendants(stack_pid)
@@ -155,7 +165,8 @@ async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_p
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    await asyncio.gather(*(one_call(url, lines, i, app, level) for i in range(calls)))
+    # Calls start spread over `stagger` seconds: real callers do not speak in lockstep.
+    await asyncio.gather(*(one_call(url, lines, i, app, level, stagger * i / calls) for i in range(calls)))
     sampler.cancel()
     level.wall = time.perf_counter() - wall0
     level.bridge_cpu = time.process_time() - cpu0
@@ -204,7 +215,7 @@ def machine() -> str:
 
 
 def report(levels: list[Level], description: str, started_load: str, ended_load: str, settings: Settings,
-           cache_mb: int) -> str:
+           cache_mb: int, stagger: float) -> str:
     lines = [
         "# Voice bridge latency and capacity",
         "",
@@ -217,7 +228,8 @@ def report(levels: list[Level], description: str, started_load: str, ended_load:
         " marks answered like Twilio. The bridge runs in the benchmark process (Whisper tiny.en int8 with the"
         " utterance-sized window, Piper joe-medium, webrtcvad, 2-thread speech pool); Duckling, the action"
         f" server, Rasa (trained model) and the transcript worker run as the Procfile starts them. {len(LINES)}"
-        " different caller questions are asked in turn.",
+        f" different caller questions are asked in turn; the calls of a level start spread over {stagger:g} s"
+        " (one caller turn), since real callers do not speak in lockstep.",
         "",
         "**Latency** = from the caller's last voiced frame sent to the first frame of the assistant's audio"
         " received. Split: *endpoint* = last voiced frame to the bridge's end-of-turn decision (speech-to-text"
@@ -262,8 +274,10 @@ async def main_async(args) -> None:
             levels = []
             for calls in args.levels:
                 turns = args.turns_single if calls == 1 else args.turns
-                level = await run_level(url, app, speech, calls, turns, process.pid)
+                level = await run_level(url, app, speech, calls, turns, process.pid, args.stagger)
                 levels.append(level)
+                print(f"handoff check p50/p95 {percentile(level.handoff, 50):.0f}/{percentile(level.handoff, 95):.0f} "
+                      f"end->first frame sent p50/p95 {percentile(level.delivery, 50):.0f}/{percentile(level.delivery, 95):.0f}")
                 print(f"{calls} calls: {len(level.latencies)} turns, p50 {percentile(level.latencies, 50):.0f} ms, "
                       f"p95 {percentile(level.latencies, 95):.0f} ms, underruns {level.underruns}, "
                       f"failed {level.failures}", flush=True)
@@ -271,7 +285,7 @@ async def main_async(args) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
     ended_load = "At the end: {:.1f} / {:.1f} / {:.1f}.".format(*os.getloadavg())
-    text = report(levels, description, started_load, ended_load, settings, args.tts_cache_mb)
+    text = report(levels, description, started_load, ended_load, settings, args.tts_cache_mb, args.stagger)
     Path(args.output).write_text(text + args.notes)
     print(text)
 
@@ -282,9 +296,15 @@ def main() -> None:
     parser.add_argument("--turns-single", type=int, default=30, help="turns of the one-call level")
     parser.add_argument("--turns", type=int, default=3, help="turns per call at the other levels")
     parser.add_argument("--output", default=str(ROOT / "reports" / "bench-voice.md"))
+    parser.add_argument("--stagger", type=float, default=6.0,
+                        help="seconds over which the calls of a level start (one caller turn is about 6 s)")
     parser.add_argument("--tts-cache-mb", type=int, default=32, help="reply audio cache; 0 turns it off")
     parser.add_argument("--notes", default="", help="text appended to the report")
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument("--verbose", action="store_true", help="print every turn")
+    args = parser.parse_args()
+    global args_verbose
+    args_verbose = args.verbose
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -81,6 +81,8 @@ class TurnTiming:
     tts_first_ms: float | None = None
     text: str = ""
     early: bool = False  # the transcript started at a pause, before the end of the turn
+    handoff_ms: float = 0.0  # checking whether the caller asked for a person
+    first_sent_at: float | None = None  # perf_counter when the reply's first frame went out
 
 
 @dataclass
@@ -217,7 +219,10 @@ class Call:
                                     rasa_ms=(time.perf_counter() - heard) * 1000, text=transcript.text,
                                     early=early is not None)
                 self.timings.append(timing)
-                if await self._asks_for_human():
+                checked = time.perf_counter()
+                asks_for_human = await self._asks_for_human()
+                timing.handoff_ms = (time.perf_counter() - checked) * 1000
+                if asks_for_human:
                     await self.transfer()
                     return
                 await self.say(replies, timing=timing)
@@ -257,6 +262,8 @@ class Call:
                     timing.tts_first_ms = (time.perf_counter() - started) * 1000
                 for frame in frames(pcm):
                     await self.send(wire.media(self.stream_sid, frame))
+                    if timing is not None and timing.first_sent_at is None:
+                        timing.first_sent_at = time.perf_counter()
                 self.mark_seq += 1
                 # A reply counts as heard once none of its sentences' marks is pending.
                 self.pending_marks[f"s{self.mark_seq}"] = text

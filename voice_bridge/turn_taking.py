@@ -30,7 +30,8 @@ class Patience:
         stripped = text.strip()
         word = LAST_WORD.search(stripped)
         last = word.group(1).lower() if word else ""
-        if last in UNFINISHED_ENDINGS or stripped.endswith((",", "...", "-")):
+        # Whisper's own trailing comma is weak evidence; an ellipsis or a dash is not.
+        if last in UNFINISHED_ENDINGS or stripped.endswith(("...", "-")):
             return self.unfinished
         if last.isdigit() and reading_out_digits(stripped):
             return self.unfinished

@@ -17,19 +17,27 @@ from piper import PiperVoice, SynthesisConfig
 
 # A sentence ends at . ! ? before a capital or digit, but not after "a.m.", "Dr." or "N.".
 SENTENCE_END = re.compile(r"(?<![ap]\.m\.)(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<!Mrs\.)(?<!St\.)(?<!\b[A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"'])")
-FIRST_PIECE_WORDS = 6
+FIRST_PIECE_WORDS = 10
+# Where a long sentence without an early comma can pause: before a conjunction.
+CLAUSE_START = re.compile(r"\s(?=(?:and|but|with|which|plus|because|so|or|then|while)\s)")
 CACHE_BYTES = 32 * 1024 * 1024  # about 35 minutes of 8 kHz speech
 
 
 def speakable_pieces(text: str) -> list[str]:
-    """Sentences, with a long first sentence split after its first clause."""
+    """Sentences, with a long first sentence split after its first clause (at a comma, or
+    before a conjunction), so the first piece is at most about ten words."""
     sentences = [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
     if not sentences:
         return []
     first, rest = sentences[0], sentences[1:]
+    if len(first.split()) <= FIRST_PIECE_WORDS:
+        return sentences
     head, comma, tail = first.partition(", ")
-    if comma and len(first.split()) > FIRST_PIECE_WORDS and 2 <= len(head.split()) <= FIRST_PIECE_WORDS:
+    if comma and len(head.split()) <= FIRST_PIECE_WORDS:
         return [head + ",", tail, *rest]
+    for boundary in CLAUSE_START.finditer(first):
+        if 3 <= len(first[:boundary.start()].split()) <= FIRST_PIECE_WORDS:
+            return [first[:boundary.start()], first[boundary.end():], *rest]
     return sentences
 
 
