@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import os
 import platform
+import random
 import signal
 import subprocess
 import sys
@@ -151,7 +152,10 @@ async def one_call(url: str, lines: list, index: int, app, level: Level, delay: 
 
 async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_pid: int, stagger: float) -> Level:
     level = Level(calls)
-    lines = [speech[i % len(speech)] for i in range(turns)]
+    # Call i asks questions i, i+1, ...: different calls say different things at once.
+    scripts = [[speech[(i + k) % len(speech)] for k in range(turns)] for i in range(calls)]
+    # Random (seeded) start times within `stagger` seconds: real callers do not speak in lockstep.
+    delays = [random.Random(calls * 1000 + i).uniform(0, stagger) if i else 0.0 for i in range(calls)]
     stack = descendants(stack_pid)
     cpu0, stack0, wall0 = time.process_time(), cpu_seconds(stack), time.perf_counter()
     peak = rss_mb(os.getpid())
@@ -165,8 +169,7 @@ async def run_level(url: str, app, speech: list, calls: int, turns: int, stack_p
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample())
-    # Calls start spread over `stagger` seconds: real callers do not speak in lockstep.
-    await asyncio.gather(*(one_call(url, lines, i, app, level, stagger * i / calls) for i in range(calls)))
+    await asyncio.gather(*(one_call(url, scripts[i], i, app, level, delays[i]) for i in range(calls)))
     sampler.cancel()
     level.wall = time.perf_counter() - wall0
     level.bridge_cpu = time.process_time() - cpu0
@@ -226,10 +229,11 @@ def report(levels: list[Level], description: str, started_load: str, ended_load:
         "Each simulated call is a Twilio stand-in (`voice_bridge.simulator`) streaming 20 ms mu-law frames in"
         " real time: caller lines synthesized by Piper, the assistant's audio played back in real time with"
         " marks answered like Twilio. The bridge runs in the benchmark process (Whisper tiny.en int8 with the"
-        " utterance-sized window, Piper joe-medium, webrtcvad, 2-thread speech pool); Duckling, the action"
+        " utterance-sized window, Piper joe-medium, webrtcvad; one queue each for speech-to-text and text-to-speech); Duckling, the action"
         f" server, Rasa (trained model) and the transcript worker run as the Procfile starts them. {len(LINES)}"
-        f" different caller questions are asked in turn; the calls of a level start spread over {stagger:g} s"
-        " (one caller turn), since real callers do not speak in lockstep.",
+        f" different caller questions; call *i* asks questions *i*, *i*+1, ... The calls of a level start at"
+        f" random (seeded) times within {stagger:g} s (about one caller turn), since real callers do not speak"
+        " in lockstep.",
         "",
         "**Latency** = from the caller's last voiced frame sent to the first frame of the assistant's audio"
         " received. Split: *endpoint* = last voiced frame to the bridge's end-of-turn decision (speech-to-text"

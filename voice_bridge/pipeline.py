@@ -59,16 +59,27 @@ class Services:
     call_log: CallLog | None = None
     tracker_engine: Engine | None = None
     vocabulary: list[str] = field(default_factory=list)
-    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(2, "speech"))
+    # Separate queues, so a caller's next sentence never waits behind another caller's
+    # transcription. Each model runs one job at a time anyway (CTranslate2 with one worker;
+    # Piper behind its lock), using both cores inside that job.
+    listen_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "stt"))
+    voice_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "tts"))
 
     def warm_up(self) -> None:
         """Synthesize the fixed prompts so a call never waits for them."""
         for text in self.prompts.fixed():
             self.speaker.cached(text)
 
-    async def run(self, function, *args):
-        # Speech models release the GIL; the pool keeps the event loop streaming meanwhile.
-        return await asyncio.get_running_loop().run_in_executor(self.pool, function, *args)
+    async def listen(self, function, *args):
+        # Speech models release the GIL; the pools keep the event loop streaming meanwhile.
+        return await asyncio.get_running_loop().run_in_executor(self.listen_pool, function, *args)
+
+    async def voice(self, function, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.voice_pool, function, *args)
+
+    def shutdown(self) -> None:
+        for pool in (self.listen_pool, self.voice_pool):
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
@@ -91,10 +102,17 @@ class EarlyTranscript:
 
     utterance: Utterance
     voiced_frames: int
-    task: asyncio.Future[Transcript]
+    task: asyncio.Future[Transcript | None] | None = None
+    claimed: bool = False  # the turn ended with no more speech: this is its transcript
 
     def still_current(self, utterance: Utterance) -> bool:
         return utterance is self.utterance and utterance.voiced_frames == self.voiced_frames
+
+
+def transcribe_if(wanted: Callable[[], bool], recognizer: Recognizer, audio: bytes,
+                  hints: list[str]) -> Transcript | None:
+    """Transcribes unless the caller has gone on talking since the job was queued."""
+    return recognizer.transcribe(audio, PHONE_RATE, hints) if wanted() else None
 
 
 def frames(pcm: bytes) -> Iterator[bytes]:
@@ -156,13 +174,20 @@ class Call:
         if self.early is not None and not self.early.task.done():
             return  # one guess at a time, so a hesitant caller cannot queue up work
         utterance = self.endpointer.utterance
-        task = asyncio.ensure_future(self._transcribe(bytes(utterance.audio)))
-        early = self.early = EarlyTranscript(utterance, utterance.voiced_frames, task)
-        task.add_done_callback(lambda _task: self._judge_pause(early))
+        early = self.early = EarlyTranscript(utterance, utterance.voiced_frames)
+
+        def wanted() -> bool:  # asked when the job's turn in the queue comes
+            return early.claimed or (self.early is early and early.still_current(self.endpointer.utterance))
+
+        early.task = asyncio.ensure_future(self.services.listen(
+            transcribe_if, wanted, self.services.recognizer, bytes(utterance.audio), self.services.vocabulary))
+        early.task.add_done_callback(lambda _task: self._judge_pause(early))
 
     def _judge_pause(self, early: EarlyTranscript) -> None:
         """The early transcript is in: a finished sentence ends the turn sooner."""
         if early is not self.early or early.task.cancelled() or early.task.exception() is not None:
+            return
+        if early.task.result() is None:
             return
         if not (self.endpointer.speaking and early.still_current(self.endpointer.utterance)):
             return
@@ -172,6 +197,8 @@ class Call:
     def _end_turn(self) -> None:
         utterance = self.endpointer.utterance
         early = self.early if self.early is not None and self.early.still_current(utterance) else None
+        if early is not None:
+            early.claimed = True
         self.early = None
         self.endpointer.reset()
         self.last_activity = time.monotonic()
@@ -179,7 +206,7 @@ class Call:
         self._spawn(self._turn(bytes(utterance.audio), time.perf_counter(), early))
 
     async def _transcribe(self, audio: bytes) -> Transcript:
-        return await self.services.run(self.services.recognizer.transcribe, audio, PHONE_RATE, self.services.vocabulary)
+        return await self.services.listen(self.services.recognizer.transcribe, audio, PHONE_RATE, self.services.vocabulary)
 
     async def barge_in(self) -> None:
         unheard = [text for text in dict.fromkeys([*self.pending_marks.values(), self.current_text]) if text]
@@ -257,7 +284,7 @@ class Call:
         for text in texts:
             self.current_text = text
             sentences = iter([speaker.cached(text)]) if cached else speaker.sentences(text)
-            while (pcm := await self.services.run(next, sentences, None)) is not None:
+            while (pcm := await self.services.voice(next, sentences, None)) is not None:
                 if timing is not None and timing.tts_first_ms is None:
                     timing.tts_first_ms = (time.perf_counter() - started) * 1000
                 for frame in frames(pcm):

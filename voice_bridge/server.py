@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None,
         app.state.services = await asyncio.to_thread(services_factory or load_services, settings)
         yield
         if services_factory is None:  # shared services belong to whoever made them
-            app.state.services.pool.shutdown(wait=False, cancel_futures=True)
+            app.state.services.shutdown()
 
     app = Starlette(
         routes=[

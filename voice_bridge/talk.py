@@ -72,7 +72,7 @@ async def talk_endpoint(websocket: WebSocket) -> None:
 
 
 async def _answer(websocket: WebSocket, services, user: str, audio: bytes) -> None:
-    transcript = await services.run(services.recognizer.transcribe, audio, TALK_RATE, services.vocabulary)
+    transcript = await services.listen(services.recognizer.transcribe, audio, TALK_RATE, services.vocabulary)
     await websocket.send_json({"event": "transcript", "text": transcript.text, "confidence": transcript.confidence})
     if transcript.text:
         metadata = {"channel": "owner"}
@@ -86,6 +86,6 @@ async def _answer(websocket: WebSocket, services, user: str, audio: bytes) -> No
             await websocket.send_json({"event": "error", "message": "The assistant is not reachable."})
         for text in replies:
             await websocket.send_json({"event": "reply", "text": text})
-            pcm = await services.run(services.speaker.speak, text, TALK_RATE)
+            pcm = await services.voice(services.speaker.speak, text, TALK_RATE)
             await websocket.send_bytes(wav_bytes(pcm, TALK_RATE))
     await websocket.send_json({"event": "done"})

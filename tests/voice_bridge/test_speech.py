@@ -116,13 +116,19 @@ def test_speech_after_a_pause_restores_the_normal_wait(piper):
     assert quiet.index("end") == pytest.approx(25, abs=3)
 
 
-def test_long_first_sentences_are_spoken_from_their_first_clause():
+def test_long_sentences_are_spoken_clause_by_clause_each_at_most_double_the_last():
     assert speakable_pieces("Sure. What's the address?") == ["Sure.", "What's the address?"]
     assert speakable_pieces("I can do nine a.m. tomorrow, Tuesday the 24th, or 10:30. Which works?") == [
-        "I can do nine a.m. tomorrow,", "Tuesday the 24th, or 10:30.", "Which works?"]
+        "I can do nine a.m. tomorrow, Tuesday the 24th,", "or 10:30.", "Which works?"]
     assert speakable_pieces("We're open 8 a.m. to 2 p.m. Saturday.") == ["We're open 8 a.m. to 2 p.m. Saturday."]
     assert speakable_pieces("It's 1420 N. Halsted St. today.") == ["It's 1420 N. Halsted St. today."]
     assert speakable_pieces("  ") == []
+    services = ("We fix leaks, faucets, toilets, drains, water heaters, garbage disposals, sump pumps, sewer "
+                "lines and gas lines, and we do repiping and inspections, all year round, day or night.")
+    pieces = speakable_pieces(services)
+    assert " ".join(pieces) == services
+    sizes = [len(piece.split()) for piece in pieces]
+    assert sizes[0] <= 10 and all(later <= max(10, 2 * earlier) for earlier, later in zip(sizes, sizes[1:]))
 
 
 def test_pieces_said_before_come_from_a_bounded_cache(piper):

