@@ -13,6 +13,7 @@ from business.db import session_scope
 from business.models import Conversation
 from tests.voice_bridge.conftest import ACCOUNT_SID, AUTH_TOKEN, LONG_REPLY
 from voice_bridge import twilio_serializer as wire
+from voice_bridge.pipeline import transcribe_if
 from voice_bridge.simulator import SimulatedCall
 
 FAST = 3.0  # stream three times faster than real time; turn-taking is counted in frames
@@ -289,3 +290,10 @@ def test_a_caller_who_trails_off_mid_sentence_gets_time_to_go_on(make_bridge, ra
     run(scenario())
     [request] = rasa.requests  # one turn, not two
     assert "plumber" in request["message"].lower() and "leak" in request["message"].lower()
+
+
+def test_an_early_transcript_is_skipped_once_the_caller_has_gone_on(whisper, caller_lines):
+    audio = caller_lines("my kitchen sink has a leak")
+    assert transcribe_if(lambda: False, whisper, audio, []) is None
+    heard = transcribe_if(lambda: True, whisper, audio, [])
+    assert heard is not None and "leak" in heard.text.lower()
