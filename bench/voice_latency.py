@@ -211,10 +211,8 @@ def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
     mem = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
-    load = os.getloadavg()
     return (f"{os.cpu_count()} CPU cores ({cpu}), {int(mem) / 1024 / 1024:.1f} GiB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}; load average at start "
-            f"{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+            f"{platform.release()}, Python {platform.python_version()}")
 
 
 def report(levels: list[Level], description: str, started_load: str, ended_load: str, settings: Settings,

@@ -21,17 +21,20 @@ from business.transcripts import latest_user_intent
 from voice_bridge import twilio_serializer as wire
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
+from voice_bridge.deadline_executor import DeadlineExecutor
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.stt.base import Recognizer
 from voice_bridge.telephony import CallControl
 from voice_bridge.stt.base import Transcript
-from voice_bridge.tts.piper import PiperSpeaker
+from voice_bridge.tts.piper import PiperSpeaker, speakable_pieces
 from voice_bridge.turn_taking import Patience
 from voice_bridge.vad import Endpointer, Utterance
 
 log = logging.getLogger("voice_bridge.pipeline")
 PHONE_RATE = wire.SAMPLE_RATE
 FRAME_BYTES = PHONE_RATE * wire.FRAME_MS // 1000 * 2  # 16-bit PCM
+# A reply's next piece is queued to be synthesized this long before the audio runs out.
+SYNTHESIS_LEAD_SECONDS = 0.8
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ class Services:
     # transcription. Each model runs one job at a time anyway (CTranslate2 with one worker;
     # Piper behind its lock), using both cores inside that job.
     listen_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "stt"))
-    voice_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "tts"))
+    voice_pool: DeadlineExecutor = field(default_factory=lambda: DeadlineExecutor("tts"))
 
     def warm_up(self) -> None:
         """Synthesize the fixed prompts so a call never waits for them."""
@@ -74,12 +77,13 @@ class Services:
         # Speech models release the GIL; the pools keep the event loop streaming meanwhile.
         return await asyncio.get_running_loop().run_in_executor(self.listen_pool, function, *args)
 
-    async def voice(self, function, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.voice_pool, function, *args)
+    async def voice(self, function, *args, due: float | None = None):
+        """Text-to-speech work; `due` (time.monotonic()) orders it, now if not given."""
+        return await asyncio.wrap_future(self.voice_pool.submit(time.monotonic() if due is None else due, function, *args))
 
     def shutdown(self) -> None:
-        for pool in (self.listen_pool, self.voice_pool):
-            pool.shutdown(wait=False, cancel_futures=True)
+        self.listen_pool.shutdown(wait=False, cancel_futures=True)
+        self.voice_pool.shutdown()
 
 
 @dataclass
@@ -281,10 +285,15 @@ class Call:
     async def _speak(self, texts: list[str], cached: bool, timing: TurnTiming | None) -> None:
         speaker = self.services.speaker
         started = time.perf_counter()
+        playback_end: float | None = None  # time.monotonic() when the audio sent so far has played
         for text in texts:
             self.current_text = text
-            sentences = iter([speaker.cached(text)]) if cached else speaker.sentences(text)
-            while (pcm := await self.services.voice(next, sentences, None)) is not None:
+            for piece in [text] if cached else speakable_pieces(text):
+                # The first piece is due now; later ones only as the audio before them runs out.
+                due = None if playback_end is None else playback_end - SYNTHESIS_LEAD_SECONDS
+                pcm = await self.services.voice(speaker.cached if cached else speaker.piece, piece, due=due)
+                now = time.monotonic()
+                playback_end = max(playback_end or now, now) + len(pcm) / 2 / PHONE_RATE
                 if timing is not None and timing.tts_first_ms is None:
                     timing.tts_first_ms = (time.perf_counter() - started) * 1000
                 for frame in frames(pcm):
