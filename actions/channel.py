@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rasa_sdk import Tracker
 
 from actions.database import settings
-from business.channel_trust import channel_is_signed
+from channels.trust import metadata_is_signed
 from business.contacts import normalize_phone
 from business.profile import BusinessProfile
 
@@ -34,19 +34,27 @@ class CallerContext:
         return self.caller_phone if self.trusted and self.channel in {"phone", "sms"} else None
 
 
-def caller_context(tracker: Tracker) -> CallerContext:
-    # Channels may send the caller only with the first message, and Rasa adds its own
-    # keys (model_id) to every message's metadata, so take the newest value of each.
-    channel, raw, trusted = "", None, False
-    metadata_seen = [tracker.get_slot("session_started_metadata") or {}]
-    metadata_seen += [e.get("metadata") or {} for e in tracker.events if e.get("event") == "user"]
-    for metadata in metadata_seen:
-        if not metadata.get("channel"):
-            continue
-        channel, caller = str(metadata["channel"]).lower(), metadata.get("caller")
-        trusted = channel_is_signed(settings().secret_key, channel=channel, caller=caller,
-                                    sender_id=tracker.sender_id, signature=metadata.get("signature"))
-        raw = caller or raw
-    if channel not in CHANNELS:
-        channel, trusted = "web", False
-    return CallerContext(channel=channel, caller_phone=normalize_phone(str(raw)) if raw else None, trusted=trusted)
+def caller_context(tracker: Tracker, metadata: dict | None = None) -> CallerContext:
+    """Who sent the message being handled now, from that message's own metadata alone.
+
+    Never from earlier messages: a message without a valid signature is an anonymous web
+    visitor even in a conversation that began as a signed phone call or text, so nobody
+    can continue someone else's conversation by reusing its sender id.
+    """
+    if metadata is None:
+        metadata = _latest_user_metadata(tracker)
+    channel = str(metadata.get("channel") or "").lower()
+    caller = metadata.get("caller")
+    trusted = channel in CHANNELS and metadata_is_signed(settings().secret_key, tracker.sender_id, metadata)
+    if not trusted:
+        return CallerContext(channel="web", caller_phone=None, trusted=False)
+    phone = normalize_phone(caller) if isinstance(caller, str) and caller else None
+    return CallerContext(channel=channel, caller_phone=phone, trusted=True)
+
+
+def _latest_user_metadata(tracker: Tracker) -> dict:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            return metadata if isinstance(metadata, dict) else {}
+    return {}

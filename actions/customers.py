@@ -36,7 +36,9 @@ class ActionSessionStart(Action):
         events: list[dict[str, Any]] = [SessionStarted()]
         if metadata:
             events.append(SlotSet("session_started_metadata", metadata))
-        context = caller_context(tracker)
+        # The message that opens the session is not in the tracker yet; Rasa passes its
+        # metadata in this slot.
+        context = caller_context(tracker, metadata=metadata if isinstance(metadata, dict) else {})
         if context.verified_phone:
             events.append(SlotSet("caller_phone", context.verified_phone))
             with unit_of_work() as session:

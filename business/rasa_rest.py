@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from business.channel_trust import signed_metadata
+from channels.trust import signed_metadata
 
 TIMEOUT_SECONDS = 20
 MAX_MESSAGE_CHARS = 2000  # what rasa_project/channels/validated_rest.py accepts

@@ -1,18 +1,20 @@
 """Settings for every service of ours, read from the environment in one place.
 
-Refuses the development secret outside development so a production install cannot run
-with a guessable session key.
+SECRET_KEY comes from the environment; in development a random key is made on first use
+(var/secret_key), never a constant, and outside development a missing key is refused.
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from channels.trust import SecretKeyMissing, load_secret_key
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
-DEV_SECRET = "dev-only-not-secret"
 
 
 class SettingsError(ValueError):
@@ -29,7 +31,7 @@ class Settings:
     business_timezone: str = "America/Chicago"
     duckling_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
-    secret_key: str = DEV_SECRET
+    secret_key: str = field(default="", repr=False)
     data_dir: Path = ROOT / "data"
     # Google Calendar linking (business/calendar/); without them the local calendar is used.
     calendar_token_key: str = field(default="", repr=False)
@@ -60,7 +62,7 @@ class Settings:
             business_timezone=env.get("BUSINESS_TIMEZONE", defaults.business_timezone),
             duckling_url=env.get("DUCKLING_URL", defaults.duckling_url),
             rasa_url=env.get("RASA_URL", defaults.rasa_url),
-            secret_key=env.get("SECRET_KEY", defaults.secret_key),
+            secret_key=_secret_key(env),
             data_dir=Path(env.get("SEED_DATA_DIR", defaults.data_dir)),
             calendar_token_key=env.get("CALENDAR_TOKEN_KEY", ""),
             google_client_id=env.get("GOOGLE_CLIENT_ID", ""),
@@ -75,5 +77,14 @@ class Settings:
             ZoneInfo(self.business_timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"BUSINESS_TIMEZONE {self.business_timezone!r} is not a time zone") from exc
-        if not self.is_development and self.secret_key in {"", DEV_SECRET}:
+        if not self.secret_key:
             raise SettingsError("SECRET_KEY must be set to a random value outside development")
+        if not self.is_development and len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 random characters outside development")
+
+
+def _secret_key(env: Mapping[str, str]) -> str:
+    try:
+        return load_secret_key(env)
+    except SecretKeyMissing as exc:
+        raise SettingsError(str(exc)) from None

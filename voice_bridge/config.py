@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from business.settings import DEV_SECRET, VAR_DIR
+from business.settings import VAR_DIR
+from channels.trust import load_secret_key
 
 STT_ENGINES = ("whisper", "vosk")
 ENDPOINT_VARIABLES = {
@@ -28,7 +29,7 @@ class Settings:
     vosk_model_path: str = ""
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
-    secret_key: str = DEV_SECRET
+    secret_key: str = field(default="", repr=False)
     silence_seconds: float = 6.0
     max_silences: int = 2
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
@@ -84,7 +85,7 @@ class Settings:
             vosk_model_path=env.get("VOSK_MODEL_PATH", ""),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            secret_key=env.get("SECRET_KEY") or DEV_SECRET,
+            secret_key=load_secret_key(env),
             silence_seconds=silence,
             max_silences=max_silences,
             **endpoint,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import httpx
 
-from business.channel_trust import signed_metadata
+from channels.trust import signed_metadata
 
 
 class RasaClient:

@@ -61,7 +61,7 @@ def said(dispatcher: CollectingDispatcher) -> str:
 
 def signed_metadata(channel: str, caller: str | None, sender: str = "test-sender") -> dict:
     """Metadata as the voice bridge, SMS webhook or dashboard send it: signed with SECRET_KEY."""
-    from business.channel_trust import sign_channel
+    from channels.trust import sign_channel
 
     signature = sign_channel(database.settings().secret_key, channel=channel, caller=caller, sender_id=sender)
     return {"channel": channel, "caller": caller, "signature": signature}

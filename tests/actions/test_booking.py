@@ -6,7 +6,7 @@ from sqlalchemy import select
 from actions.booking import ActionBookAppointment
 from business.db import session_factory
 from business.models import Appointment, Conversation, Customer, Technician
-from tests.actions.conftest import CHI, make_tracker, next_tuesday_at, said
+from tests.actions.conftest import CHI, make_tracker, next_tuesday_at, said, signed_metadata
 
 SLOTS = {"service_slug": "faucet_repair", "customer_name": "Jessica Miller", "phone": "+13125550199",
          "address": "1420 North Lake Shore Drive, Chicago, 60610", "zip_code": "60610",
@@ -16,7 +16,7 @@ SLOTS = {"service_slug": "faucet_repair", "customer_name": "Jessica Miller", "ph
 def test_books_and_links_conversation(actions_db, dispatcher):
     start = next_tuesday_at(9)
     tracker = make_tracker({**SLOTS, "appointment_time": start.isoformat()}, text="yes", intent="affirm",
-                           metadata={"channel": "phone", "caller": "+1 312 555 0199"}, sender="CA123")
+                           metadata=signed_metadata("phone", "+1 312 555 0199", sender="CA123"), sender="CA123")
     events = ActionBookAppointment().run(dispatcher, tracker, {})
     assert "You're all set, Jessica" in said(dispatcher)
     assert {"event": "slot", "timestamp": None, "name": "appointment_time", "value": None} in events
@@ -55,17 +55,27 @@ def test_declined_confirmation_books_nothing(actions_db, dispatcher):
         assert session.scalars(select(Appointment)).all() == []
 
 
-def test_caller_metadata_from_first_message_is_kept(actions_db, dispatcher):
-    """Rasa adds model_id to every message's metadata; the caller comes only once."""
+def test_unsigned_message_never_inherits_an_earlier_signed_caller(actions_db, dispatcher):
+    """The takeover: a conversation began as a signed call from the owner's number; a later
+    message with no signature (anyone reusing the sender id) is an anonymous visitor."""
     from rasa_sdk import Tracker
 
     from actions.channel import caller_context
+    signed = signed_metadata("phone", "+13125550199", sender="CA9")
     events = [
-        {"event": "user", "text": "hi", "metadata": {"channel": "phone", "caller": "+1 312 555 0199", "model_id": "m"}},
+        {"event": "user", "text": "hi", "metadata": {**signed, "model_id": "m"}},
         {"event": "bot", "text": "hello"},
-        {"event": "user", "text": "yes", "metadata": {"model_id": "m"}},
+        {"event": "user", "text": "when is my appointment", "metadata": {"model_id": "m"}},
     ]
-    context = caller_context(Tracker("s", {}, {}, events, False, None, {}, "action_listen"))
-    assert (context.channel, context.caller_phone) == ("phone", "+13125550199")
+    context = caller_context(Tracker("CA9", {}, {}, events, False, None, {}, "action_listen"))
+    assert (context.channel, context.caller_phone, context.trusted) == ("web", None, False)
+    # The same message signed (as every message of a real call is) is believed, with
+    # Rasa's own keys beside the signature.
+    events[-1]["metadata"] = {**signed_metadata("phone", "+13125550199", sender="CA9"), "model_id": "m"}
+    context = caller_context(Tracker("CA9", {}, {}, events, False, None, {}, "action_listen"))
+    assert (context.channel, context.caller_phone, context.trusted) == ("phone", "+13125550199", True)
+    # A signature made for another conversation is refused.
+    events[-1]["metadata"] = signed_metadata("phone", "+13125550199", sender="CA1")
+    assert not caller_context(Tracker("CA9", {}, {}, events, False, None, {}, "action_listen")).trusted
     plain = caller_context(Tracker("s", {}, {}, [{"event": "user", "metadata": {"channel": "admin"}}], False, None, {}, ""))
     assert (plain.channel, plain.caller_phone) == ("web", None)

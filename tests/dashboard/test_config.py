@@ -30,7 +30,7 @@ def test_overrides_win_over_environment(monkeypatch):
 
 
 def test_production_sets_secure_cookies():
-    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": "a-long-random-production-key"})
+    config = load_config(environ={"APP_ENV": "production", "SECRET_KEY": "a-long-random-production-key-0123456789"})
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_SECURE"] is True
 

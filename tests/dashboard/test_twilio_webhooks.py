@@ -174,7 +174,7 @@ def test_opt_out_words_stop_all_texts_until_start(webhook_client, booked, seeded
 
 def test_other_texts_continue_the_conversation_through_rasa(webhook_client, rasa_server, booked):
     assert replies(text(webhook_client, "RESCHEDULE")) == ["Sure, what day works for you?", "We have Wednesday at 9 a.m."]
-    from business.channel_trust import signed_metadata
+    from channels.trust import signed_metadata
 
     secret = webhook_client.application.config["SECRET_KEY"]
     assert rasa_server.received == [("/webhooks/rest/webhook", {

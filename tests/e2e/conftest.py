@@ -16,7 +16,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from business.channel_trust import sign_channel
+from channels.trust import sign_channel
 from business.db import session_factory
 from business.migrations_runner import upgrade
 from business.models import BusinessSetting, Technician
