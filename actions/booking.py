@@ -16,7 +16,9 @@ from actions.forms import FALLBACK_SERVICE
 from business.conversation_outcome import record_outcome
 from business.models import utcnow
 from business.profile import load_profile
-from business.repository import get_or_create_conversation, get_service_by_slug, upsert_customer
+from business.identity import customer_for_booking
+from business.leads import create_lead
+from business.repository import get_or_create_conversation, get_service_by_slug
 from business.scheduling import SlotUnavailable, book_appointment
 from business.spoken import sentence, spoken_booking_time
 
@@ -37,18 +39,18 @@ class ActionBookAppointment(Action):
         with unit_of_work() as session:
             profile = load_profile(session=session)
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
-            customer = upsert_customer(
-                session=session,
-                phone=tracker.get_slot("phone"),
-                name=tracker.get_slot("customer_name"),
-                email=tracker.get_slot("email"),
-                address=tracker.get_slot("address"),
-                zip_code=tracker.get_slot("zip_code"),
+            phone = tracker.get_slot("phone")
+            customer = customer_for_booking(
+                session=session, phone=phone, name=tracker.get_slot("customer_name"),
+                email=tracker.get_slot("email"), address=tracker.get_slot("address"),
+                zip_code=tracker.get_slot("zip_code"), caller_id_trusted=context.verified_phone == phone,
             )
             conversation = get_or_create_conversation(
                 session=session, external_id=tracker.sender_id, channel=context.channel,
-                caller=context.caller_phone or customer.phone,
+                caller=context.caller_phone or phone,
             )
+            if customer is None:
+                return self._number_on_file_elsewhere(dispatcher, tracker, session, profile, conversation, now)
             conversation.customer_id = customer.id
             start = datetime.fromisoformat(tracker.get_slot("appointment_time"))
             try:
@@ -82,3 +84,22 @@ class ActionBookAppointment(Action):
         done = [SlotSet(slot, None) for slot in ("problem", "appointment_time", "booking_confirmed",
                                                  "service_slug", "offered_times")]
         return [SlotSet("appointment_id", float(appointment_id)), SlotSet("customer_id", float(customer_id)), *done]
+
+    @staticmethod
+    def _number_on_file_elsewhere(dispatcher, tracker, session, profile, conversation, now) -> list[dict]:
+        """The number belongs to a customer under another name: the request goes to the
+        owner as a lead (who sees both names), and nothing on file changes."""
+        start = datetime.fromisoformat(tracker.get_slot("appointment_time"))
+        spoken = spoken_booking_time(profile, start, now)
+        name = tracker.get_slot("customer_name") or "Unknown caller"
+        create_lead(session=session, name=name, phone=tracker.get_slot("phone"), conversation=conversation,
+                    reason=(f"Booking request not made: the number is on file under another customer's name. "
+                            f"Asked for {tracker.get_slot('service_slug') or FALLBACK_SERVICE} {spoken} at "
+                            f"{tracker.get_slot('address')}; problem: {tracker.get_slot('problem') or 'not given'}"))
+        record_outcome(session=session, external_id=tracker.sender_id, outcome="lead",
+                       facts=facts_from(tracker, session, when=spoken), intent="book_appointment")
+        dispatcher.utter_message(
+            text="That phone number is already on file under a different name, so I can't book it myself. "
+                 "I've passed your request to the office and they'll call you at that number to confirm "
+                 "the time. Is there anything else I can help with?")
+        return [SlotSet(slot, None) for slot in FORM_SLOTS]

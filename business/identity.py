@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from business.models import Appointment, Customer
-from business.repository import ACTIVE_STATUSES, get_customer_by_phone
+from business.repository import ACTIVE_STATUSES, get_customer_by_phone, upsert_customer
 
 
 def _name_words(name: str) -> list[str]:
@@ -41,6 +41,28 @@ def identify_customer(*, session: Session, phone: str | None, name: str | None =
     if caller_id_trusted or (name and names_match(customer.name, name)):
         return customer
     return None
+
+
+def customer_for_booking(*, session: Session, phone: str, name: str, email: str | None = None,
+                         address: str | None = None, zip_code: str | None = None,
+                         caller_id_trusted: bool = False) -> Customer | None:
+    """The customer a booking is made for, or None when the number is on file under someone
+    else and nothing proves the caller is them: an unverified caller never renames or
+    readdresses a customer, nor acts as them (the booking becomes a lead for the owner).
+
+    A new number creates the customer; a verified caller ID updates what is on file; the
+    name on file said with its number only fills in what is missing."""
+    customer = get_customer_by_phone(session=session, phone=phone)
+    if customer is None or caller_id_trusted:
+        return upsert_customer(session=session, phone=phone, name=name, email=email, address=address,
+                               zip_code=zip_code)
+    if not names_match(customer.name, name or ""):
+        return None
+    customer.email = customer.email or email
+    customer.address = customer.address or address
+    customer.zip_code = customer.zip_code or zip_code
+    session.flush()
+    return customer
 
 
 def next_appointment(*, session: Session, customer: Customer, now: datetime) -> Appointment | None:

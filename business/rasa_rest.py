@@ -7,7 +7,7 @@ import requests
 from channels.trust import signed_metadata
 
 TIMEOUT_SECONDS = 20
-MAX_MESSAGE_CHARS = 2000  # what rasa_project/channels/validated_rest.py accepts
+MAX_MESSAGE_CHARS = 2000  # what channels/text_checks.py accepts
 
 
 class RasaUnavailable(Exception):

@@ -152,3 +152,10 @@ def sms_unanswered(*, session: Session, phone: str, conversation_key: str) -> li
     profile = load_profile(session=session)
     context = {**business_context(profile), "lead_phone": phone}
     return _to_owner(session, profile, "owner_sms_unanswered", f"sms_unanswered:{conversation_key}", context)
+
+
+def assistant_failed(*, session: Session, conversation_key: str, phone: str | None, step: str) -> list[Notification]:
+    """The owner's alert when the assistant failed in the middle of a conversation."""
+    profile = load_profile(session=session)
+    context = {**business_context(profile), "lead_phone": phone or "an unknown number", "step": step}
+    return _to_owner(session, profile, "owner_assistant_failed", f"assistant_failed:{conversation_key}", context)

@@ -111,6 +111,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "email": "A text from $lead_phone could not be answered because the assistant was unavailable.\n\n"
                  "Please call them back.",
     },
+    "owner_assistant_failed": {
+        "sms": "The assistant hit a problem while talking to $lead_phone ($step). Their details are in Leads; please call them back.",
+        "subject": "The assistant could not finish a conversation with $lead_phone",
+        "email": "The assistant hit a problem ($step) while talking to $lead_phone and could not finish.\n\n"
+                 "What they told us is in the dashboard's leads. Please call them back.",
+    },
 }
 
 HTML_LAYOUT = Template(

@@ -79,3 +79,54 @@ def test_unsigned_message_never_inherits_an_earlier_signed_caller(actions_db, di
     assert not caller_context(Tracker("CA9", {}, {}, events, False, None, {}, "action_listen")).trusted
     plain = caller_context(Tracker("s", {}, {}, [{"event": "user", "metadata": {"channel": "admin"}}], False, None, {}, ""))
     assert (plain.channel, plain.caller_phone) == ("web", None)
+
+
+def _on_file(database_url):
+    from business.repository import upsert_customer
+    with session_factory(database_url).begin() as session:
+        upsert_customer(session=session, phone="+13125550123", name="Tom Becker", email="tom@example.com",
+                        address="2250 N Clark St, Chicago, 60614", zip_code="60614")
+
+
+def test_unverified_visitor_cannot_take_over_a_customer_by_phone_number(actions_db, dispatcher):
+    """The takeover: an anonymous visitor books with a customer's number under another name."""
+    from business.models import Lead
+    _on_file(actions_db)
+    tracker = make_tracker({**SLOTS, "customer_name": "Eve Intruder", "phone": "+13125550123",
+                            "appointment_time": next_tuesday_at(9).isoformat()}, sender="web:abc")
+    events = ActionBookAppointment().run(dispatcher, tracker, {})
+    assert "already on file under a different name" in said(dispatcher)
+    assert not any(e.get("name") == "customer_id" and e.get("value") for e in events)
+    with session_factory(actions_db)() as session:
+        tom = session.scalars(select(Customer).where(Customer.phone == "+13125550123")).one()
+        assert (tom.name, tom.email, tom.address) == ("Tom Becker", "tom@example.com", "2250 N Clark St, Chicago, 60614")
+        assert session.scalars(select(Appointment)).all() == []
+        lead = session.scalars(select(Lead)).one()
+        assert lead.name == "Eve Intruder" and "on file under another customer" in lead.reason
+        conversation = session.scalars(select(Conversation).where(Conversation.external_id == "web:abc")).one()
+        assert conversation.outcome == "lead" and conversation.customer_id is None
+
+
+def test_name_on_file_books_without_rewriting_the_record(actions_db, dispatcher):
+    _on_file(actions_db)
+    tracker = make_tracker({**SLOTS, "customer_name": "tom becker", "phone": "+13125550123",
+                            "address": "99 W Elm St, Chicago, 60610", "zip_code": "60610",
+                            "appointment_time": next_tuesday_at(9).isoformat()}, sender="web:def")
+    ActionBookAppointment().run(dispatcher, tracker, {})
+    assert "You're all set, Tom" in said(dispatcher)
+    with session_factory(actions_db)() as session:
+        tom = session.scalars(select(Customer).where(Customer.phone == "+13125550123")).one()
+        assert (tom.name, tom.address) == ("Tom Becker", "2250 N Clark St, Chicago, 60614")
+        appointment = session.scalars(select(Appointment)).one()
+        assert appointment.customer_id == tom.id and appointment.address.startswith("99 W Elm St")
+
+
+def test_verified_caller_id_updates_the_record(actions_db, dispatcher):
+    _on_file(actions_db)
+    tracker = make_tracker({**SLOTS, "customer_name": "Thomas Becker", "phone": "+13125550123",
+                            "appointment_time": next_tuesday_at(9).isoformat()},
+                           metadata=signed_metadata("phone", "+13125550123", sender="CA77"), sender="CA77")
+    ActionBookAppointment().run(dispatcher, tracker, {})
+    with session_factory(actions_db)() as session:
+        tom = session.scalars(select(Customer).where(Customer.phone == "+13125550123")).one()
+        assert tom.name == "Thomas Becker" and tom.address.startswith("1420 North Lake Shore Drive")

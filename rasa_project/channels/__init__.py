@@ -1,1 +1,0 @@
-"""Custom Rasa input channels (imported by credentials.yml; Rasa runs from rasa_project/)."""
