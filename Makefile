@@ -39,6 +39,24 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export DUCKLING_URL ?= http://127.0.0.1:$(DUCKLING_PORT)
 export RASA_DUCKLING_HTTP_URL ?= $(DUCKLING_URL)
 export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+# Internal services listen on loopback only; a deployment sets these to its own network.
+export RASA_HOST ?= 127.0.0.1
+export ACTIONS_HOST ?= 127.0.0.1
+export DUCKLING_HOST ?= 127.0.0.1
+export VOICE_BRIDGE_HOST ?= 127.0.0.1
+export SUPERVISOR_DIR ?= $(ROOT)/var
+
+# Secrets are never constants: on first use each is made at random and kept under var/
+# (mode 0600), unless the environment or .env sets it.
+define random_secret
+$(shell mkdir -p var && test -s var/$(1) || (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(48))' > var/$(1)); cat var/$(1))
+endef
+ifeq ($(origin SECRET_KEY),undefined)
+export SECRET_KEY := $(call random_secret,secret_key)
+endif
+ifeq ($(origin ACTION_SERVER_TOKEN),undefined)
+export ACTION_SERVER_TOKEN := $(call random_secret,action_server_token)
+endif
 
 # The trained model is named by a hash of everything that shapes it, so `make run`
 # retrains only when the training data, config or Rasa itself changed.
@@ -129,7 +147,7 @@ run: install model seed ## Start every service on embedded defaults (Ctrl-C stop
 	@echo "  Duckling                 $(DUCKLING_URL)/parse"
 	@echo "  Dashboard                http://$(DASHBOARD_HOST):$(DASHBOARD_PORT)/  (make create-user USERNAME=owner)"
 	@echo "  Voice bridge             http://127.0.0.1:$(VOICE_BRIDGE_PORT)/health"
-	$(APP)/honcho start -f Procfile
+	$(APP)/supervisord -c supervisord.conf
 
 validate: install ## Check the Rasa training data and domain
 	cd rasa_project && ../$(RASA)/rasa data validate --domain domain.yml --data data --config config.yml

@@ -1,6 +1,6 @@
-"""The running stack for end-to-end tests: the Procfile's real services (Duckling, action
-server, Rasa with the trained model, transcript worker, voice bridge) on free ports and a
-fresh database."""
+"""The running stack for end-to-end tests: `make run`'s real services under the same
+supervisor (supervisord.conf: Duckling, action server, Rasa with the trained model, worker,
+dashboard, voice bridge) on free ports and a fresh database."""
 from __future__ import annotations
 
 import os
@@ -26,6 +26,7 @@ from business.settings import ROOT
 
 STARTUP_DEADLINE = 300  # seconds; loading TensorFlow and the model dominates
 SECRET_KEY = "e2e-secret-key-not-for-production"
+ACTION_SERVER_TOKEN = "e2e-action-server-token"
 
 
 def free_port() -> int:
@@ -50,6 +51,9 @@ class Stack:
     rasa_url: str
     log: Path
     voice_url: str = ""  # the voice bridge's base URL (http://...)
+    supervisor_dir: Path | None = None
+    dashboard_port: int = 0
+    actions_url: str = ""
 
     def call(self, sender: str, text: str, caller: str, channel: str = "phone") -> list[str]:
         """A message as the voice bridge or SMS webhook sends it: caller ID signed."""
@@ -57,12 +61,21 @@ class Stack:
         return self.say(sender, text, {"channel": channel, "caller": caller, "signature": signature})
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
-        payload = {"sender": sender, "message": text}
-        if metadata:
-            payload["metadata"] = metadata
+        """A message with the given metadata; by default as our front ends send an
+        anonymous web visitor's: signed channel "web", no caller."""
+        if metadata is None:
+            metadata = {"channel": "web", "signature": sign_channel(SECRET_KEY, channel="web", caller=None,
+                                                                     sender_id=sender)}
+        payload = {"sender": sender, "message": text, "metadata": metadata}
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=60)
         response.raise_for_status()
         return [m.get("text", "") for m in response.json()]
+
+    def supervisorctl(self, *args: str) -> str:
+        result = subprocess.run([str(ROOT / ".venvs/app/bin/supervisorctl"), "-c", str(ROOT / "supervisord.conf"),
+                                 *args], env={**os.environ, "SUPERVISOR_DIR": str(self.supervisor_dir)},
+                                capture_output=True, text=True, timeout=60)
+        return result.stdout
 
 
 def open_every_day(database_url: str) -> None:
@@ -83,9 +96,13 @@ def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path) -> Non
         if process.poll() is not None:
             pytest.fail(f"the stack exited early:\n{log.read_text()[-4000:]}", pytrace=False)
         try:
+            probe = {"channel": "web", "signature": sign_channel(SECRET_KEY, channel="web", caller=None,
+                                                                 sender_id="readiness-probe")}
             reply = requests.post(f"{rasa_url}/webhooks/rest/webhook",
-                                  json={"sender": "readiness-probe", "message": "hello"}, timeout=30)
-            if reply.ok and reply.json():
+                                  json={"sender": "readiness-probe", "message": "hello", "metadata": probe},
+                                  timeout=30)
+            # The trouble sentence (custom assistant_error) means the action server is not up yet.
+            if reply.ok and reply.json() and not any(m.get("custom") for m in reply.json()):
                 return
         except requests.RequestException:
             pass
@@ -133,6 +150,12 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "BUSINESS_TIMEZONE": "America/Chicago",
         "APP_ENV": "development",
         "SECRET_KEY": SECRET_KEY,
+        "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+        "SUPERVISOR_DIR": str(workdir),
+        "RASA_HOST": "127.0.0.1",
+        "ACTIONS_HOST": "127.0.0.1",
+        "DUCKLING_HOST": "127.0.0.1",
+        "VOICE_BRIDGE_HOST": "127.0.0.1",
         "RASA_URL": f"http://127.0.0.1:{ports['RASA_PORT']}",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{ports['VOICE_BRIDGE_PORT']}",
         "STT_ENGINE": "whisper",
@@ -140,8 +163,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
     log = workdir / "stack.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [str(ROOT / ".venvs/app/bin/honcho"), "start", "-f", "Procfile", "--no-colour",
-             "duckling", "actions", "rasa", "worker", "voice_bridge"],
+            [str(ROOT / ".venvs/app/bin/supervisord"), "-c", str(ROOT / "supervisord.conf")],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
@@ -149,7 +171,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         voice_url = f"http://127.0.0.1:{ports['VOICE_BRIDGE_PORT']}"
         wait_for_health(f"{voice_url}/health", process, log)
         yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log,
-                    voice_url=voice_url)
+                    voice_url=voice_url, supervisor_dir=workdir, dashboard_port=ports["DASHBOARD_PORT"],
+                    actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}")
     finally:
         process.send_signal(signal.SIGTERM)
         try:
