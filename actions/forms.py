@@ -21,7 +21,9 @@ from business.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
-from business.requested_times import YES, choose_offered, decide_time, parse_time_value
+from business.duckling import DucklingClient, DucklingUnavailable, time_value
+from business.notifications.events import assistant_failed
+from business.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
 from business.scheduling import REASONS, earliest_emergency_slot
 from business.spoken import sentence, spoken_booking_time, spoken_datetime
 
@@ -29,6 +31,13 @@ FALLBACK_SERVICE = "general_repair"
 NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")
 # A caller is re-asked with a hint at most twice; the third miss offers a person instead.
 MAX_FAILED_ANSWERS = 3
+TIME_READER_DOWN = ("I'm sorry, I'm having trouble reading dates and times on my end right now. "
+                    "Could you tell me the day and time once more in a moment? If it keeps happening, "
+                    "the office will call you back to set it up.")
+
+
+def duckling(profile) -> DucklingClient:
+    return DucklingClient(settings().duckling_url, timezone=profile.timezone, timeout=2.0)
 
 
 def as_text(slot_value: Any) -> str:
@@ -202,6 +211,15 @@ class ValidateAppointmentForm(HoldAwareValidation):
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             request = parse_time_value(picked or slot_value, profile)
             if request is None:
+                try:
+                    request = self._read_time_directly(tracker, profile, now)
+                except DucklingUnavailable:
+                    # Our time reader is down: not the caller's miss, and they hear why.
+                    assistant_failed(session=session, conversation_key=f"{tracker.sender_id}:duckling",
+                                     phone=tracker.get_slot("phone"), step="reading dates and times")
+                    dispatcher.utter_message(text=TIME_READER_DOWN)
+                    return {"appointment_time": None}
+            if request is None:
                 return reject("appointment_time", tracker, dispatcher,
                               "Sorry, what day and time would suit you? For example, tomorrow at 10 a.m.")
             moving = tracker.get_slot("appointment_id") if tracker.active_loop_name == "reschedule_form" else None
@@ -220,6 +238,19 @@ class ValidateAppointmentForm(HoldAwareValidation):
         else:
             hint = f"Sorry, {wanted} won't work: {reason}."
         return reject("appointment_time", tracker, dispatcher, hint, offered_times=alternatives or None)
+
+    @staticmethod
+    def _read_time_directly(tracker: Tracker, profile, now: datetime):
+        """Rasa found no time in the words; ask Duckling ourselves, which also tells an
+        outage (Rasa's extractor then just finds nothing) from a caller who named no time."""
+        said = tracker.latest_message.get("text", "")
+        entities = duckling(profile).parse(said, dims=["time"], reftime=now) if said.strip() else []
+        for entity in entities:
+            try:
+                return parse_time_value(slot_value_of(time_value(entity)), profile)
+            except (ValueError, KeyError, TypeError):
+                continue
+        return None
 
     def validate_booking_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

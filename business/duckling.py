@@ -21,6 +21,10 @@ class TimeValue:
     grain: str
 
 
+class DucklingUnavailable(Exception):
+    """Duckling did not answer (down, timed out, or an error status)."""
+
+
 class DucklingClient:
     """Parses text through Duckling's `POST /parse`, with this business's time zone and locale."""
 
@@ -41,9 +45,12 @@ class DucklingClient:
             if reftime.tzinfo is None:
                 raise ValueError("reftime must be timezone-aware")
             form["reftime"] = str(round(reftime.timestamp() * 1000))
-        response = requests.post(self.parse_url, data=form, timeout=self.timeout)
-        response.raise_for_status()
-        return response.json()
+        try:
+            response = requests.post(self.parse_url, data=form, timeout=self.timeout)
+            response.raise_for_status()
+            return response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise DucklingUnavailable(type(exc).__name__) from exc
 
 
 def time_value(entity: dict[str, Any]) -> TimeValue:

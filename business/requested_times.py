@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from business.duckling import TimeValue
 from business.models import Service
 from business.profile import BusinessProfile
 from business.scheduling import Slot, search_availability
@@ -20,6 +21,13 @@ class TimeRequest:
     start: datetime
     end: datetime | None  # set for a range: an interval or a whole day
     exact: bool           # a time of day was given
+
+
+def slot_value_of(time: TimeValue) -> str | dict[str, str | None]:
+    """A Duckling time as Rasa's Duckling extractor puts it in a slot, for parse_time_value."""
+    if time.kind == "instant":
+        return time.start.isoformat()
+    return {"from": time.start.isoformat(), "to": time.end.isoformat() if time.end else None}
 
 
 def parse_time_value(value: Any, profile: BusinessProfile) -> TimeRequest | None:
