@@ -15,6 +15,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl unzip \
 ENV VOSK_MODEL_PATH=/opt/vosk/${VOSK_MODEL}
 COPY alembic.ini ./
 COPY business business
+COPY channels channels
 COPY actions actions
 COPY dashboard dashboard
 COPY voice_bridge voice_bridge

