@@ -80,7 +80,9 @@ class SignedRestInput(RestInput):
 
     def __init__(self, secret_key: str | None = None) -> None:
         self.secret_key = secret_key or load_secret_key()
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # The limiter holds its storage weakly: keep it alive here.
+        self.rate_storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.rate_storage)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         async def answered(message: UserMessage) -> None:

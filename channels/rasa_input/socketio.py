@@ -90,7 +90,9 @@ class WidgetSocketIOInput(InputChannel):
         self.namespace = namespace
         self.socketio_path = socketio_path
         self.origins = origins if origins is not None else allowed_origins()
-        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        # The limiter holds its storage weakly: keep it alive here.
+        self.rate_storage = MemoryStorage()
+        self.limiter = MovingWindowRateLimiter(self.rate_storage)
         self.sio: AsyncServer | None = None
 
     def get_output_channel(self) -> SocketIOOutput | None:

@@ -54,6 +54,7 @@ class Stack:
     supervisor_dir: Path | None = None
     dashboard_port: int = 0
     actions_url: str = ""
+    duckling_url: str = ""
 
     def call(self, sender: str, text: str, caller: str, channel: str = "phone") -> list[str]:
         """A message as the voice bridge or SMS webhook sends it: caller ID signed."""
@@ -172,7 +173,8 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         wait_for_health(f"{voice_url}/health", process, log)
         yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log,
                     voice_url=voice_url, supervisor_dir=workdir, dashboard_port=ports["DASHBOARD_PORT"],
-                    actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}")
+                    actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
+                    duckling_url=f"http://127.0.0.1:{ports['DUCKLING_PORT']}")
     finally:
         process.send_signal(signal.SIGTERM)
         try:
