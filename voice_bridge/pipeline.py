@@ -11,22 +11,14 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-
-from sqlalchemy import Engine
 
 from business.transcripts import latest_user_intent
 from voice_bridge import twilio_serializer as wire
-from voice_bridge.call_log import CallLog
-from voice_bridge.config import Settings
-from voice_bridge.deadline_executor import DeadlineExecutor
-from voice_bridge.rasa_client import RasaClient
-from voice_bridge.stt.base import Recognizer
-from voice_bridge.telephony import CallControl
-from voice_bridge.stt.base import Transcript
-from voice_bridge.tts.piper import PiperSpeaker, speakable_pieces
+from voice_bridge.services import Services
+from voice_bridge.stt.base import Recognizer, Transcript
+from voice_bridge.tts.piper import speakable_pieces
 from voice_bridge.turn_taking import Patience
 from voice_bridge.vad import Endpointer, Utterance
 
@@ -35,55 +27,6 @@ PHONE_RATE = wire.SAMPLE_RATE
 FRAME_BYTES = PHONE_RATE * wire.FRAME_MS // 1000 * 2  # 16-bit PCM
 # A reply's next piece is queued to be synthesized this long before the audio runs out.
 SYNTHESIS_LEAD_SECONDS = 0.8
-
-
-@dataclass(frozen=True)
-class Prompts:
-    greeting: str
-    reprompt: str = "Are you still there? How can I help you?"
-    goodbye: str = "I can't hear anything, so I'll hang up now. Please call back any time. Goodbye."
-    transfer: str = "One moment, I'm connecting you to the owner now."
-    no_transfer: str = "Sorry, I can't connect you right now. I'll ask the office to call you back."
-
-    def fixed(self) -> list[str]:
-        return [self.greeting, self.reprompt, self.goodbye, self.transfer, self.no_transfer]
-
-
-@dataclass
-class Services:
-    """Everything a call uses that is loaded once per process and shared."""
-
-    settings: Settings
-    recognizer: Recognizer
-    speaker: PiperSpeaker
-    rasa: RasaClient
-    calls: CallControl
-    prompts: Prompts
-    call_log: CallLog | None = None
-    tracker_engine: Engine | None = None
-    vocabulary: list[str] = field(default_factory=list)
-    # Separate queues, so a caller's next sentence never waits behind another caller's
-    # transcription. Each model runs one job at a time anyway (CTranslate2 with one worker;
-    # Piper behind its lock), using both cores inside that job.
-    listen_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "stt"))
-    voice_pool: DeadlineExecutor = field(default_factory=lambda: DeadlineExecutor("tts"))
-
-    def warm_up(self) -> None:
-        """Synthesize the fixed prompts so a call never waits for them."""
-        for text in self.prompts.fixed():
-            self.speaker.cached(text)
-
-    async def listen(self, function, *args):
-        # Speech models release the GIL; the pools keep the event loop streaming meanwhile.
-        return await asyncio.get_running_loop().run_in_executor(self.listen_pool, function, *args)
-
-    async def voice(self, function, *args, due: float | None = None):
-        """Text-to-speech work; `due` (time.monotonic()) orders it, now if not given."""
-        return await asyncio.wrap_future(self.voice_pool.submit(time.monotonic() if due is None else due, function, *args))
-
-    def shutdown(self) -> None:
-        self.listen_pool.shutdown(wait=False, cancel_futures=True)
-        self.voice_pool.shutdown()
 
 
 @dataclass
@@ -125,11 +68,14 @@ def frames(pcm: bytes) -> Iterator[bytes]:
 
 
 class Call:
-    def __init__(self, services: Services, send: Callable[[str], Awaitable[None]], start: wire.Start) -> None:
+    """`caller` is the verified caller ID (see stream_trust), never the stream's own claim."""
+
+    def __init__(self, services: Services, send: Callable[[str], Awaitable[None]], start: wire.Start, *,
+                 caller: str | None) -> None:
         self.services, self.send = services, send
         settings = services.settings
         self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
-        self.caller = start.parameters.get("caller") or None
+        self.caller = caller
         self.endpointer = Endpointer(PHONE_RATE, start_ms=settings.barge_in_ms, preroll_ms=400,
                                      silence_ms=settings.endpoint_silence_ms, pause_ms=settings.endpoint_pause_ms)
         self.patience = Patience(finished=settings.endpoint_finished_ms, unsure=settings.endpoint_silence_ms,

@@ -25,9 +25,10 @@ from business.seed import seed
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
-from voice_bridge.pipeline import Prompts, Services
+from voice_bridge.prompts import Prompts
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.server import create_app
+from voice_bridge.services import Services
 from voice_bridge.stt.whisper import WhisperRecognizer
 from voice_bridge.telephony import CallControl
 from voice_bridge.tts.piper import PiperSpeaker
@@ -168,7 +169,7 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
     def _start(**overrides) -> Bridge:
         port = free_port()
         settings = replace(Settings(port=port, rasa_url=rasa.url, database_url=voice_db,
-                                    public_base_url=f"http://127.0.0.1:{port}",
+                                    public_base_url=f"http://127.0.0.1:{port}", app_env="test",
                                     secret_key="test-secret-key", silence_seconds=30.0), **overrides)
 
         def services(settings: Settings) -> Services:
@@ -177,7 +178,7 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
             loaded = Services(
                 settings=settings, recognizer=whisper, speaker=piper, rasa=RasaClient(settings.rasa_url, settings.secret_key),
                 calls=calls, prompts=Prompts(greeting="Thanks for calling Lakeshore Plumbing."),
-                call_log=CallLog(voice_db), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
+                call_log=CallLog(settings.database_url), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
             )
             loaded.warm_up()
             return loaded
