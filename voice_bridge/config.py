@@ -51,6 +51,8 @@ class Settings:
     twilio_auth_token: str = ""
     secret_key: str = field(default="", repr=False)
     app_env: str = "development"
+    # A caller waits in silence for Rasa; after this long they hear an apology instead.
+    rasa_timeout_seconds: float = 8.0
     silence_seconds: float = 6.0
     max_silences: int = 2
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
@@ -107,6 +109,13 @@ class Settings:
             max_silences = int(env.get("VOICE_MAX_SILENCES") or cls.max_silences)
         except ValueError as exc:
             raise ValueError(f"VOICE_SILENCE_SECONDS / VOICE_MAX_SILENCES must be numbers: {exc}") from None
+        raw_timeout = env.get("VOICE_RASA_TIMEOUT_SECONDS") or str(cls.rasa_timeout_seconds)
+        try:
+            rasa_timeout = float(raw_timeout)
+        except ValueError:
+            rasa_timeout = -1.0
+        if not 0.5 <= rasa_timeout <= 120:
+            raise ValueError(f"VOICE_RASA_TIMEOUT_SECONDS must be seconds between 0.5 and 120, got {raw_timeout!r}")
         endpoint = {}
         for name, field_name in ENDPOINT_VARIABLES.items():
             raw = env.get(name)
@@ -127,6 +136,7 @@ class Settings:
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             secret_key=load_secret_key(env),
             app_env=env.get("APP_ENV") or cls.app_env,
+            rasa_timeout_seconds=rasa_timeout,
             silence_seconds=silence,
             max_silences=max_silences,
             **endpoint,

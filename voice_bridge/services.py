@@ -77,7 +77,7 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
         settings=settings,
         recognizer=load_recognizer(settings),
         speaker=PiperSpeaker(cache_bytes=tts_cache_bytes),
-        rasa=RasaClient(settings.rasa_url, settings.secret_key),
+        rasa=RasaClient(settings.rasa_url, settings.secret_key, timeout=settings.rasa_timeout_seconds),
         calls=CallControl.from_settings(settings),
         prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
         call_log=call_log,

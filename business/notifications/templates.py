@@ -111,6 +111,12 @@ DEFAULTS: dict[str, dict[str, str]] = {
         "email": "A text from $lead_phone could not be answered because the assistant was unavailable.\n\n"
                  "Please call them back.",
     },
+    "owner_call_unanswered": {
+        "sms": "A call from $lead_phone could not be answered (assistant unavailable). $callback_line",
+        "subject": "Unanswered call from $lead_phone",
+        "email": "A call from $lead_phone could not be answered because the assistant was unavailable.\n\n"
+                 "$callback_line",
+    },
 }
 
 HTML_LAYOUT = Template(

@@ -35,6 +35,9 @@ def test_wrong_method_is_a_json_405(client):
 
 def test_settings_from_the_environment():
     assert Settings.from_env({"SECRET_KEY": "k"}) == Settings(host="127.0.0.1", port=8081, secret_key="k")
+    assert Settings.from_env({"SECRET_KEY": "k", "VOICE_RASA_TIMEOUT_SECONDS": "2.5"}).rasa_timeout_seconds == 2.5
+    with pytest.raises(ValueError, match="VOICE_RASA_TIMEOUT_SECONDS"):
+        Settings.from_env({"SECRET_KEY": "k", "VOICE_RASA_TIMEOUT_SECONDS": "forever"})
     assert Settings.from_env({"PUBLIC_BASE_URL": "https://voice.example.com"}).media_url == \
         "wss://voice.example.com/twilio/media"
     with pytest.raises(ValueError, match="VOSK_MODEL_PATH"):
