@@ -8,7 +8,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from business.db import session_scope
 from business.notifications.events import call_unanswered
@@ -25,6 +26,17 @@ log = logging.getLogger("voice_bridge.call_log")
 INTERRUPT_RETRY_SECONDS = 10.0
 # The transcript worker numbers turns too; two writers may pick the same next number once.
 TURN_ATTEMPTS = 3
+
+
+def database_answers(database_url: str) -> bool:
+    """A cheap `SELECT 1`, for the health check."""
+    try:
+        with session_scope(database_url) as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("health check: database unavailable")
+        return False
+    return True
 
 
 class CallLog:

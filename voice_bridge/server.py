@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from voice_bridge import twilio_serializer as wire
+from voice_bridge.call_log import database_answers
 from voice_bridge.config import Settings, is_loopback
 from voice_bridge.pipeline import Call
 from voice_bridge.services import Services, load_services
@@ -27,10 +28,22 @@ from voice_bridge.talk import talk_endpoint
 
 log = logging.getLogger("voice_bridge.server")
 MAX_WEBHOOK_BYTES = 16 * 1024
+HEALTH_DATABASE_SECONDS = 3.0
 PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
 
 
 async def health(request: Request) -> JSONResponse:
+    """Ready only while the database answers: a call that cannot be recorded, looked up or
+    handed off should go to a healthy bridge."""
+    services: Services | None = getattr(request.app.state, "services", None)
+    url = services.call_log.database_url if services and services.call_log else request.app.state.settings.database_url
+    try:
+        answers = await asyncio.wait_for(asyncio.to_thread(database_answers, url), HEALTH_DATABASE_SECONDS)
+    except asyncio.TimeoutError:
+        answers = False
+    if not answers:
+        return JSONResponse({"status": "unavailable", "service": "voice_bridge", "error": "database unavailable"},
+                            status_code=503)
     return JSONResponse({"status": "ok", "service": "voice_bridge"})
 
 

@@ -1,9 +1,11 @@
-"""The voice bridge's health endpoint and JSON errors, through Starlette's test client."""
+"""The voice bridge's health endpoint (not ready while its database is unreachable) and
+JSON errors, through Starlette's test client."""
 from __future__ import annotations
 
 import pytest
 from starlette.testclient import TestClient
 
+from tests.voice_bridge.conftest import free_port
 from voice_bridge.config import Settings
 from voice_bridge.server import create_app
 
@@ -19,6 +21,15 @@ def test_health(client):
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "service": "voice_bridge"}
+
+
+def test_health_is_not_ready_while_the_database_is_unreachable(make_bridge):
+    # PostgreSQL's address with nothing listening: the connection is refused.
+    bridge = make_bridge(database_url=f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/receptionist")
+    with TestClient(create_app(bridge.settings, services_factory=lambda s: bridge.app.state.services)) as client:
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "service": "voice_bridge", "error": "database unavailable"}
 
 
 def test_unknown_route_is_a_json_404(client):
