@@ -1,5 +1,6 @@
 """What only the bridge knows about a call, written to the same conversation the transcript
-worker fills: status, duration, and which assistant replies the caller talked over."""
+worker fills: status, duration, which assistant replies the caller talked over, and what
+the caller heard when the assistant could not answer (with the owner's alert)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,8 +8,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timezone
 
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
 from business.db import session_scope
+from business.notifications.events import call_unanswered
 from business.repository import (
+    add_turn,
     get_or_create_conversation,
     update_assistant_turn_interrupted,
     update_conversation,
@@ -18,6 +24,19 @@ from business.profile import load_profile
 log = logging.getLogger("voice_bridge.call_log")
 # How long to keep trying to mark a reply interrupted while the worker copies it (seconds).
 INTERRUPT_RETRY_SECONDS = 10.0
+# The transcript worker numbers turns too; two writers may pick the same next number once.
+TURN_ATTEMPTS = 3
+
+
+def database_answers(database_url: str) -> bool:
+    """A cheap `SELECT 1`, for the health check."""
+    try:
+        with session_scope(database_url) as session:
+            session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        log.exception("health check: database unavailable")
+        return False
+    return True
 
 
 class CallLog:
@@ -47,6 +66,23 @@ class CallLog:
                 hook(call_sid, status)
             except Exception:  # noqa: BLE001 - a failing hook must not lose the call record
                 log.exception("call-ended hook failed for %s", call_sid)
+
+    def record_assistant_failure(self, call_sid: str, caller: str | None, said: str | None) -> None:
+        """The assistant did not answer: the owner is alerted (once per call, with the
+        caller's number when known) and `said`, what the caller heard instead, goes into
+        the transcript, so the call record shows the failure."""
+        for attempt in range(1, TURN_ATTEMPTS + 1):
+            try:
+                with session_scope(self.database_url) as session:
+                    conversation = get_or_create_conversation(session=session, external_id=call_sid,
+                                                              channel="phone", caller=caller)
+                    call_unanswered(session=session, call_sid=call_sid, phone=caller)
+                    if said:
+                        add_turn(session=session, conversation=conversation, speaker="assistant", text=said)
+                return
+            except IntegrityError:
+                if attempt == TURN_ATTEMPTS:
+                    raise
 
     def owner_phone(self) -> str | None:
         with session_scope(self.database_url) as session:

@@ -1,9 +1,11 @@
 """Settings of the voice bridge, read from the environment in one place."""
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from business.settings import VAR_DIR
 from channels.trust import load_secret_key
@@ -15,6 +17,24 @@ ENDPOINT_VARIABLES = {
     "VOICE_ENDPOINT_MS": "endpoint_silence_ms",
     "VOICE_ENDPOINT_UNFINISHED_MS": "endpoint_unfinished_ms",
 }
+LOCAL_ENVS = {"development", "test"}
+
+
+def is_loopback(host: str | None) -> bool:
+    """127.0.0.1, ::1 or localhost (with or without a port or brackets)."""
+    if not host:
+        return False
+    host = host.strip().lower()
+    if host.startswith("["):  # [::1]:8081
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:  # 127.0.0.1:8081, localhost:8081
+        host = host.split(":", 1)[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -30,6 +50,9 @@ class Settings:
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
     secret_key: str = field(default="", repr=False)
+    app_env: str = "development"
+    # A caller waits in silence for Rasa; after this long they hear an apology instead.
+    rasa_timeout_seconds: float = 8.0
     silence_seconds: float = 6.0
     max_silences: int = 2
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
@@ -49,7 +72,26 @@ class Settings:
 
     @property
     def twilio_local_mode(self) -> bool:
+        """No Twilio REST credentials: hang-up and transfer just end the stream."""
         return not (self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def checks_twilio_signature(self) -> bool:
+        return bool(self.twilio_auth_token)
+
+    @property
+    def local_mode_refusal(self) -> str | None:
+        """Why calls that Twilio did not sign are refused; None when this is a developer's
+        machine (bound to loopback, development or test, a loopback public URL), where
+        /twilio/voice answers loopback requests itself."""
+        reasons = []
+        if not is_loopback(self.host):
+            reasons.append(f"VOICE_BRIDGE_HOST is {self.host}, not loopback")
+        if self.app_env not in LOCAL_ENVS:
+            reasons.append(f"APP_ENV is {self.app_env}")
+        if not is_loopback(urlsplit(self.public_base_url).hostname):
+            reasons.append("PUBLIC_BASE_URL is not a loopback address")
+        return "; ".join(reasons) or None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,6 +109,13 @@ class Settings:
             max_silences = int(env.get("VOICE_MAX_SILENCES") or cls.max_silences)
         except ValueError as exc:
             raise ValueError(f"VOICE_SILENCE_SECONDS / VOICE_MAX_SILENCES must be numbers: {exc}") from None
+        raw_timeout = env.get("VOICE_RASA_TIMEOUT_SECONDS") or str(cls.rasa_timeout_seconds)
+        try:
+            rasa_timeout = float(raw_timeout)
+        except ValueError:
+            rasa_timeout = -1.0
+        if not 0.5 <= rasa_timeout <= 120:
+            raise ValueError(f"VOICE_RASA_TIMEOUT_SECONDS must be seconds between 0.5 and 120, got {raw_timeout!r}")
         endpoint = {}
         for name, field_name in ENDPOINT_VARIABLES.items():
             raw = env.get(name)
@@ -86,6 +135,8 @@ class Settings:
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
             secret_key=load_secret_key(env),
+            app_env=env.get("APP_ENV") or cls.app_env,
+            rasa_timeout_seconds=rasa_timeout,
             silence_seconds=silence,
             max_silences=max_silences,
             **endpoint,

@@ -1,6 +1,7 @@
 """One phone call, read top to bottom as its stages: caller audio -> endpointing (VAD) ->
 speech-to-text -> Rasa -> text-to-speech -> audio back, with barge-in, silence re-prompts,
-DTMF/`request_human` transfer and the call record. Models are shared through `Services`.
+DTMF/`request_human` transfer, an apology when the assistant cannot answer, and the call
+record. Models are shared through `Services`.
 
 Speech-to-text starts at the first short pause, while we still wait to see whether the
 caller goes on; what they said so far decides how long to wait (`turn_taking`), and if
@@ -11,22 +12,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
-
-from sqlalchemy import Engine
 
 from business.transcripts import latest_user_intent
 from voice_bridge import twilio_serializer as wire
-from voice_bridge.call_log import CallLog
-from voice_bridge.config import Settings
-from voice_bridge.deadline_executor import DeadlineExecutor
-from voice_bridge.rasa_client import RasaClient
-from voice_bridge.stt.base import Recognizer
-from voice_bridge.telephony import CallControl
-from voice_bridge.stt.base import Transcript
-from voice_bridge.tts.piper import PiperSpeaker, speakable_pieces
+from voice_bridge.rasa_client import RasaUnavailable
+from voice_bridge.services import Services
+from voice_bridge.stt.base import Recognizer, Transcript
+from voice_bridge.tts.piper import speakable_pieces
 from voice_bridge.turn_taking import Patience
 from voice_bridge.vad import Endpointer, Utterance
 
@@ -35,55 +29,6 @@ PHONE_RATE = wire.SAMPLE_RATE
 FRAME_BYTES = PHONE_RATE * wire.FRAME_MS // 1000 * 2  # 16-bit PCM
 # A reply's next piece is queued to be synthesized this long before the audio runs out.
 SYNTHESIS_LEAD_SECONDS = 0.8
-
-
-@dataclass(frozen=True)
-class Prompts:
-    greeting: str
-    reprompt: str = "Are you still there? How can I help you?"
-    goodbye: str = "I can't hear anything, so I'll hang up now. Please call back any time. Goodbye."
-    transfer: str = "One moment, I'm connecting you to the owner now."
-    no_transfer: str = "Sorry, I can't connect you right now. I'll ask the office to call you back."
-
-    def fixed(self) -> list[str]:
-        return [self.greeting, self.reprompt, self.goodbye, self.transfer, self.no_transfer]
-
-
-@dataclass
-class Services:
-    """Everything a call uses that is loaded once per process and shared."""
-
-    settings: Settings
-    recognizer: Recognizer
-    speaker: PiperSpeaker
-    rasa: RasaClient
-    calls: CallControl
-    prompts: Prompts
-    call_log: CallLog | None = None
-    tracker_engine: Engine | None = None
-    vocabulary: list[str] = field(default_factory=list)
-    # Separate queues, so a caller's next sentence never waits behind another caller's
-    # transcription. Each model runs one job at a time anyway (CTranslate2 with one worker;
-    # Piper behind its lock), using both cores inside that job.
-    listen_pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, "stt"))
-    voice_pool: DeadlineExecutor = field(default_factory=lambda: DeadlineExecutor("tts"))
-
-    def warm_up(self) -> None:
-        """Synthesize the fixed prompts so a call never waits for them."""
-        for text in self.prompts.fixed():
-            self.speaker.cached(text)
-
-    async def listen(self, function, *args):
-        # Speech models release the GIL; the pools keep the event loop streaming meanwhile.
-        return await asyncio.get_running_loop().run_in_executor(self.listen_pool, function, *args)
-
-    async def voice(self, function, *args, due: float | None = None):
-        """Text-to-speech work; `due` (time.monotonic()) orders it, now if not given."""
-        return await asyncio.wrap_future(self.voice_pool.submit(time.monotonic() if due is None else due, function, *args))
-
-    def shutdown(self) -> None:
-        self.listen_pool.shutdown(wait=False, cancel_futures=True)
-        self.voice_pool.shutdown()
 
 
 @dataclass
@@ -125,11 +70,14 @@ def frames(pcm: bytes) -> Iterator[bytes]:
 
 
 class Call:
-    def __init__(self, services: Services, send: Callable[[str], Awaitable[None]], start: wire.Start) -> None:
+    """`caller` is the verified caller ID (see stream_trust), never the stream's own claim."""
+
+    def __init__(self, services: Services, send: Callable[[str], Awaitable[None]], start: wire.Start, *,
+                 caller: str | None) -> None:
         self.services, self.send = services, send
         settings = services.settings
         self.stream_sid, self.call_sid = start.stream_sid, start.call_sid
-        self.caller = start.parameters.get("caller") or None
+        self.caller = caller
         self.endpointer = Endpointer(PHONE_RATE, start_ms=settings.barge_in_ms, preroll_ms=400,
                                      silence_ms=settings.endpoint_silence_ms, pause_ms=settings.endpoint_pause_ms)
         self.patience = Patience(finished=settings.endpoint_finished_ms, unsure=settings.endpoint_silence_ms,
@@ -146,6 +94,7 @@ class Call:
         self.turns = asyncio.Lock()
         self.busy = 0  # turns being understood or answered
         self.silences = 0
+        self.failures = 0  # turns in a row the assistant did not answer
         self.last_activity = time.monotonic()
         self.ended = asyncio.Event()
         self.background: set[asyncio.Task] = set()
@@ -245,20 +194,28 @@ class Call:
                     metadata["caller"] = self.caller
                 if transcript.confidence is not None:
                     metadata["stt_confidence"] = f"{transcript.confidence:.3f}"
-                replies = await self.services.rasa.send(self.call_sid, transcript.text, metadata)
+                try:
+                    replies, failure = await self.services.rasa.send(self.call_sid, transcript.text, metadata), None
+                except RasaUnavailable as error:
+                    replies, failure = [], str(error)
                 timing = TurnTiming(endpointed_at=endpointed_at, stt_ms=(heard - began) * 1000,
                                     rasa_ms=(time.perf_counter() - heard) * 1000, text=transcript.text,
                                     early=early is not None)
                 self.timings.append(timing)
                 checked = time.perf_counter()
-                asks_for_human = await self._asks_for_human()
+                asks_for_human = failure is None and await self._asks_for_human()
                 timing.handoff_ms = (time.perf_counter() - checked) * 1000
                 if asks_for_human:
                     await self.transfer()
                     return
+                if not replies:
+                    await self.assistant_failed(failure or "no reply")
+                    return
+                self.failures = 0
                 await self.say(replies, timing=timing)
         except Exception:  # noqa: BLE001 - one failed turn must not end the call
             log.exception("call %s: turn failed", self.call_sid)
+            await self._apologize_quietly()
         finally:
             self.busy -= 1
             self.last_activity = time.monotonic()
@@ -266,10 +223,48 @@ class Call:
     async def _asks_for_human(self) -> bool:
         if self.services.tracker_engine is None:
             return False
-        intent = await asyncio.to_thread(
-            latest_user_intent, tracker_engine=self.services.tracker_engine, sender_id=self.call_sid
-        )
+        try:
+            intent = await asyncio.to_thread(
+                latest_user_intent, tracker_engine=self.services.tracker_engine, sender_id=self.call_sid
+            )
+        except Exception:  # noqa: BLE001 - the reply is still worth saying
+            log.exception("call %s: could not read the tracker for a hand-off request", self.call_sid)
+            return False
         return intent == "request_human"
+
+    # Stage 4b: the assistant failed, timed out or said nothing. The caller hears a true
+    # sentence instead of silence, the owner is alerted once, the call record keeps what
+    # was said; a second failure in a row hands the call off like "0" does.
+    async def assistant_failed(self, reason: str) -> None:
+        self.failures += 1
+        log.error("call %s: the assistant did not answer (%s), %d turn(s) in a row",
+                  self.call_sid, reason, self.failures)
+        prompts = self.services.prompts
+        if self.failures >= 2:
+            await self._record_failure(None)
+            await self.transfer()
+            return
+        said = prompts.trouble_noted if self.caller else prompts.trouble_told
+        if not await self._record_failure(said):
+            said = prompts.trouble
+        await self.say([said], cached=True)
+
+    async def _record_failure(self, said: str | None) -> bool:
+        """Queues the owner's alert and keeps `said` in the transcript; False if it could not."""
+        if self.services.call_log is None:
+            return False
+        try:
+            await asyncio.to_thread(self.services.call_log.record_assistant_failure, self.call_sid, self.caller, said)
+        except Exception:  # noqa: BLE001 - the caller must still hear something
+            log.exception("call %s: the assistant's failure could not be recorded", self.call_sid)
+            return False
+        return True
+
+    async def _apologize_quietly(self) -> None:
+        try:
+            await self.assistant_failed("internal error")
+        except Exception:  # noqa: BLE001 - the stream itself is gone
+            log.exception("call %s: could not tell the caller about the failure", self.call_sid)
 
     # Stage 5: text -> audio frames, sentence by sentence, each followed by a mark.
     async def say(self, texts: list[str], cached: bool = False, timing: TurnTiming | None = None) -> None:
@@ -322,7 +317,8 @@ class Call:
     async def transfer(self) -> None:
         owner = await asyncio.to_thread(self.services.call_log.owner_phone) if self.services.call_log else None
         if not owner:
-            await self.say([self.services.prompts.no_transfer], cached=True)
+            prompts = self.services.prompts
+            await self.say([prompts.no_transfer if self.caller else prompts.no_transfer_anonymous], cached=True)
             return
         await self.say([self.services.prompts.transfer], cached=True)
         await self._wait_until_heard()

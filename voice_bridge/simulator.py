@@ -1,22 +1,28 @@
 """A Twilio stand-in for tests, benchmarks and trying the bridge without a phone:
-`python -m voice_bridge.simulator --say "hi" --say "book a plumber"` opens the media stream,
-speaks caller lines (espeak-ng or a WAV) as 20 ms mu-law frames, plays back and records
-the assistant's audio, answers marks like Twilio, and prints both sides with timings."""
+`python -m voice_bridge.simulator --say "hi" --say "book a plumber"` asks `/twilio/voice`
+for the call's TwiML (signed with X-Twilio-Signature when it has the auth token), opens the
+<Stream> it names with its <Parameter>s, speaks caller lines (espeak-ng or a WAV) as 20 ms
+mu-law frames, plays back and records the assistant's audio, answers marks like Twilio, and
+prints both sides with timings."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import audioop
 import io
+import os
 import subprocess
 import sys
 import time
 import uuid
 import wave
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
+import httpx
 import webrtcvad
 import websockets
+from twilio.request_validator import RequestValidator
 
 from voice_bridge import twilio_serializer as wire
 
@@ -52,9 +58,23 @@ class Turn:
     at: float  # seconds since the call started
 
 
+def stream_of(twiml: str) -> tuple[str, dict[str, str]]:
+    """The media URL and the parameters of the <Connect><Stream> in an answer's TwiML."""
+    stream = ElementTree.fromstring(twiml).find("./Connect/Stream")
+    if stream is None:
+        raise ValueError("the answer has no <Connect><Stream>")
+    return stream.attrib["url"], {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
+
+
 @dataclass
 class SimulatedCall:
-    """One simulated phone call. `speed` > 1 streams and plays faster than real time."""
+    """One simulated phone call. `speed` > 1 streams and plays faster than real time.
+
+    Like Twilio, it first asks the bridge's `/twilio/voice` (next to `url`) for the TwiML
+    and passes the <Stream>'s parameters in `start`. `auth_token` signs both requests as
+    Twilio does, over `public_url` (PUBLIC_BASE_URL; default: where `url` points).
+    `answered=False` skips the webhook and sends `parameters` as they are: a stream nobody
+    answered, or a forged one."""
 
     url: str
     caller: str = "+13125550199"
@@ -62,6 +82,10 @@ class SimulatedCall:
     headers: dict[str, str] = field(default_factory=dict)
     call_sid: str = field(default_factory=lambda: "CA" + uuid.uuid4().hex)
     stream_sid: str = field(default_factory=lambda: "MZ" + uuid.uuid4().hex)
+    auth_token: str | None = None
+    public_url: str | None = None
+    answered: bool = True
+    parameters: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.turns: list[Turn] = []
@@ -80,12 +104,38 @@ class SimulatedCall:
         self._reply_done = asyncio.Event()
         self._vad = webrtcvad.Vad(2)
 
+    @property
+    def bridge_url(self) -> str:
+        """The bridge's http(s) address, from the media stream's ws(s) URL."""
+        return "http" + self.url.split("/twilio/media", 1)[0].removeprefix("ws")
+
+    async def answer(self) -> tuple[str, dict[str, str]]:
+        """POST /twilio/voice as Twilio does when the call comes in; the <Stream> it returns."""
+        form = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": self.call_sid,
+                "CallStatus": "ringing", "Direction": "inbound", "From": self.caller, "To": "+13125550100"}
+        headers = {}
+        if self.auth_token:
+            signed_url = (self.public_url or self.bridge_url).rstrip("/") + "/twilio/voice"
+            headers["X-Twilio-Signature"] = RequestValidator(self.auth_token).compute_signature(signed_url, form)
+        async with httpx.AsyncClient() as http:
+            response = await http.post(self.bridge_url + "/twilio/voice", data=form, headers=headers)
+        response.raise_for_status()
+        return stream_of(response.text)
+
     async def __aenter__(self) -> SimulatedCall:
-        self.ws = await websockets.connect(self.url, extra_headers=self.headers, max_size=2**22)
+        if self.answered:
+            stream_url, parameters = await self.answer()
+        else:
+            stream_url = (self.public_url or self.bridge_url).rstrip("/").replace("http", "ws", 1) + "/twilio/media"
+            parameters = self.parameters
+        headers = dict(self.headers)
+        if self.auth_token and "X-Twilio-Signature" not in headers:
+            # Twilio signs the <Stream> URL; the same for every call, hence the parameters.
+            headers["X-Twilio-Signature"] = RequestValidator(self.auth_token).compute_signature(stream_url, {})
+        self.ws = await websockets.connect(self.url, extra_headers=headers, max_size=2**22)
         self.t0 = time.perf_counter()
         await self.ws.send(wire.inbound_connected())
-        await self.ws.send(wire.inbound_start(self.stream_sid, self.call_sid,
-                                              {"caller": self.caller, "callSid": self.call_sid}))
+        await self.ws.send(wire.inbound_start(self.stream_sid, self.call_sid, parameters))
         self._tasks = [asyncio.create_task(self._line()), asyncio.create_task(self._listen())]
         return self
 
@@ -202,7 +252,8 @@ async def _main(args: argparse.Namespace) -> int:
         with open(args.wav, "rb") as f:
             lines.insert(0, (args.wav, read_wav(f.read())))
     heard_text = _transcriber() if args.transcribe else (lambda pcm: "")
-    async with SimulatedCall(args.url, caller=args.caller, speed=args.speed) as call:
+    async with SimulatedCall(args.url, caller=args.caller, speed=args.speed, auth_token=args.auth_token or None,
+                             public_url=args.public_url or None) as call:
         await call.wait_for_reply()
         print(f"{call.now():7.2f}s assistant: {heard_text(bytes(call.assistant_audio))} "
               f"({len(call.assistant_audio) / 2 / RATE:.1f}s of audio)")
@@ -240,6 +291,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--say", action="append", default=[], help="a caller line, spoken with espeak-ng")
     parser.add_argument("--wav", help="a WAV file to stream as the caller's first line")
     parser.add_argument("--caller", default="+13125550199")
+    parser.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN", ""),
+                        help="sign requests like Twilio (default: $TWILIO_AUTH_TOKEN)")
+    parser.add_argument("--public-url", default=os.environ.get("PUBLIC_BASE_URL", ""),
+                        help="the address Twilio is configured with (default: $PUBLIC_BASE_URL, else --url's)")
     parser.add_argument("--speed", type=float, default=1.0, help="how much faster than real time")
     parser.add_argument("--timeout", type=float, default=60.0)
     parser.add_argument("--record", help="write the assistant's audio to this WAV file")

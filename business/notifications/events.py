@@ -159,3 +159,12 @@ def assistant_failed(*, session: Session, conversation_key: str, phone: str | No
     profile = load_profile(session=session)
     context = {**business_context(profile), "lead_phone": phone or "an unknown number", "step": step}
     return _to_owner(session, profile, "owner_assistant_failed", f"assistant_failed:{conversation_key}", context)
+
+
+def call_unanswered(*, session: Session, call_sid: str, phone: str | None) -> list[Notification]:
+    """The owner's alert when the assistant could not answer a phone caller (down, failing
+    or silent); once per call. `phone` is the verified caller ID, None when unknown."""
+    profile = load_profile(session=session)
+    context = {**business_context(profile), "lead_phone": phone or "a caller without caller ID",
+               "callback_line": "Please call them back." if phone else "Their number is not known."}
+    return _to_owner(session, profile, "owner_call_unanswered", f"call_unanswered:{call_sid}", context)

@@ -112,10 +112,17 @@ DEFAULTS: dict[str, dict[str, str]] = {
                  "Please call them back.",
     },
     "owner_assistant_failed": {
-        "sms": "The assistant hit a problem while talking to $lead_phone ($step). Their details are in Leads; please call them back.",
+        "sms": "The assistant hit a problem while talking to $lead_phone ($step). "
+               "What they gave us is in the dashboard; please call them back.",
         "subject": "The assistant could not finish a conversation with $lead_phone",
         "email": "The assistant hit a problem ($step) while talking to $lead_phone and could not finish.\n\n"
-                 "What they told us is in the dashboard's leads. Please call them back.",
+                 "Whatever details they gave are in the dashboard (leads and calls). Please call them back.",
+    },
+    "owner_call_unanswered": {
+        "sms": "A call from $lead_phone could not be answered (assistant unavailable). $callback_line",
+        "subject": "Unanswered call from $lead_phone",
+        "email": "A call from $lead_phone could not be answered because the assistant was unavailable.\n\n"
+                 "$callback_line",
     },
 }
 

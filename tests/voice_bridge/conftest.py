@@ -1,8 +1,10 @@
 """Voice bridge fixtures: the real Whisper and Piper models loaded once per session, the
 bridge served by uvicorn on a free port, Twilio's SDK with a recording HTTP client, and a
-recording HTTP endpoint that answers in the shape of Rasa's REST channel."""
+recording HTTP endpoint that answers in the shape of Rasa's REST channel (or fails like
+a broken Rasa: HTTP 500, an empty answer, no answer at all)."""
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -25,9 +27,10 @@ from business.seed import seed
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
-from voice_bridge.pipeline import Prompts, Services
+from voice_bridge.prompts import Prompts
 from voice_bridge.rasa_client import RasaClient
 from voice_bridge.server import create_app
+from voice_bridge.services import Services
 from voice_bridge.stt.whisper import WhisperRecognizer
 from voice_bridge.telephony import CallControl
 from voice_bridge.tts.piper import PiperSpeaker
@@ -88,16 +91,34 @@ class RasaEndpoint:
     words in the message, and records every request. The dialogue itself is tested against
     the real Rasa server in tests/e2e."""
 
+    FAILURES = ("error", "empty", "hang")
+
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.script: list[tuple[str, list[str]]] = [
             ("drain", [LONG_REPLY]),
             ("leak", ["Sorry to hear that. What is your address?", "And your name, please?"]),
         ]
+        self.failures: list[str] = []  # how to answer the next requests, then the script
+        self.released = threading.Event()  # ends every "hang"
+
+    def fail_next(self, *failures: str) -> None:
+        """`error` (HTTP 500), `empty` ([]), `hang` (no answer until released)."""
+        assert set(failures) <= set(self.FAILURES), failures
+        self.failures.extend(failures)
 
     async def webhook(self, request: Request) -> JSONResponse:
         payload = await request.json()
         self.requests.append(payload)
+        failure = self.failures.pop(0) if self.failures else None
+        if failure == "error":
+            return JSONResponse({"error": "internal server error"}, status_code=500)
+        if failure == "empty":
+            return JSONResponse([])
+        if failure == "hang":
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
+            return JSONResponse([])
         message = payload["message"].lower()
         for word, replies in self.script:
             if word in message:
@@ -136,9 +157,11 @@ def caller_lines(piper) -> Callable[[str], bytes]:
 def rasa() -> Iterator[RasaEndpoint]:
     endpoint = RasaEndpoint()
     port = free_port()
-    with ServerThread(endpoint.app(), port):
+    server = ServerThread(endpoint.app(), port)
+    with server:
         endpoint.url = f"http://127.0.0.1:{port}"
         yield endpoint
+        endpoint.released.set()
 
 
 @pytest.fixture
@@ -168,16 +191,17 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
     def _start(**overrides) -> Bridge:
         port = free_port()
         settings = replace(Settings(port=port, rasa_url=rasa.url, database_url=voice_db,
-                                    public_base_url=f"http://127.0.0.1:{port}",
+                                    public_base_url=f"http://127.0.0.1:{port}", app_env="test",
                                     secret_key="test-secret-key", silence_seconds=30.0), **overrides)
 
         def services(settings: Settings) -> Services:
             calls = CallControl(None) if settings.twilio_local_mode else CallControl(
                 Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=twilio_http))
             loaded = Services(
-                settings=settings, recognizer=whisper, speaker=piper, rasa=RasaClient(settings.rasa_url, settings.secret_key),
+                settings=settings, recognizer=whisper, speaker=piper,
+                rasa=RasaClient(settings.rasa_url, settings.secret_key, timeout=settings.rasa_timeout_seconds),
                 calls=calls, prompts=Prompts(greeting="Thanks for calling Lakeshore Plumbing."),
-                call_log=CallLog(voice_db), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
+                call_log=CallLog(settings.database_url), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
             )
             loaded.warm_up()
             return loaded

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from business.db import session_scope
 from business.models import Conversation
+from channels.trust import channel_is_signed
 from tests.voice_bridge.conftest import ACCOUNT_SID, AUTH_TOKEN, LONG_REPLY
 from voice_bridge import twilio_serializer as wire
 from voice_bridge.pipeline import transcribe_if
-from voice_bridge.simulator import SimulatedCall
+from voice_bridge.simulator import SimulatedCall, stream_of
 
 FAST = 3.0  # stream three times faster than real time; turn-taking is counted in frames
 
@@ -118,10 +119,9 @@ def test_barge_in_marks_the_reply_interrupted(make_bridge, caller_lines):
 def test_repeated_silence_reprompts_then_says_goodbye_and_hangs_up(make_bridge, twilio_http):
     bridge = make_bridge(silence_seconds=1.0, max_silences=1, twilio_account_sid=ACCOUNT_SID,
                          twilio_auth_token=AUTH_TOKEN)
-    headers = {"X-Twilio-Signature": _ws_signature(bridge)}
 
     async def scenario():
-        async with SimulatedCall(bridge.media_url, speed=FAST, headers=headers) as call:
+        async with SimulatedCall(bridge.media_url, speed=FAST, auth_token=AUTH_TOKEN) as call:
             return call, await call.wait_closed(60)
 
     call, closed = run(scenario())
@@ -137,10 +137,9 @@ def test_repeated_silence_reprompts_then_says_goodbye_and_hangs_up(make_bridge, 
 
 def test_dtmf_zero_transfers_to_the_owner_after_a_notice(make_bridge, twilio_http):
     bridge = make_bridge(twilio_account_sid=ACCOUNT_SID, twilio_auth_token=AUTH_TOKEN)
-    headers = {"X-Twilio-Signature": _ws_signature(bridge)}
 
     async def scenario():
-        async with SimulatedCall(bridge.media_url, speed=FAST, headers=headers) as call:
+        async with SimulatedCall(bridge.media_url, speed=FAST, auth_token=AUTH_TOKEN) as call:
             await call.wait_for_reply(30)
             greeting = len(call.assistant_audio)
             await call.press("0")
@@ -227,25 +226,18 @@ def test_twilio_voice_webhook_needs_a_valid_signature(make_bridge):
 
     ok = httpx.post(url, data=params, headers={"X-Twilio-Signature": signature})
     assert ok.status_code == 200 and ok.headers["content-type"].startswith("application/xml")
-    assert ok.text == (
-        '<?xml version="1.0" encoding="UTF-8"?><Response><Connect>'
-        '<Stream url="wss://voice.example.com/twilio/media">'
-        '<Parameter name="caller" value="+13125550199" />'
-        f'<Parameter name="callSid" value="{params["CallSid"]}" />'
-        '</Stream></Connect></Response>'
-    )
+    stream_url, parameters = stream_of(ok.text)
+    assert stream_url == "wss://voice.example.com/twilio/media"
+    assert (parameters["caller"], parameters["callSid"]) == ("+13125550199", params["CallSid"])
+    # Our signature over this call and this caller, which the stream's start must carry.
+    assert channel_is_signed(bridge.settings.secret_key, channel="phone", caller="+13125550199",
+                             sender_id=params["CallSid"], signature=parameters["signature"])
     assert httpx.post(url, data=params).status_code == 403
     assert httpx.post(url, data=params, headers={"X-Twilio-Signature": "AAAA"}).status_code == 403
     tampered = {**params, "From": "+19995550000"}
     assert httpx.post(url, data=tampered, headers={"X-Twilio-Signature": signature}).status_code == 403
     assert httpx.post(url, content=b"\xff\xfe", headers={"X-Twilio-Signature": signature}).status_code == 400
     assert httpx.post(url, content=b"a=" + b"x" * 20000).status_code == 413
-
-
-def _ws_signature(bridge) -> str:
-    from twilio.request_validator import RequestValidator
-
-    return RequestValidator(AUTH_TOKEN).compute_signature(bridge.settings.media_url, {})
 
 
 def test_simulator_command_line_prints_both_sides(make_bridge, rasa, capsys):
