@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
+from business.log_redaction import RedactConversationData
 from business.notifications.sender import OutboxSender
 from business.profile import load_profile
 from business.models import utcnow
@@ -100,8 +101,16 @@ def run(stop: threading.Event, settings: Settings, job_list: list[Job] | None = 
         stop.wait(max(0.0, next_due - time.monotonic()))
 
 
-def main() -> None:
+def configure_logging() -> None:
+    """A failing batch is logged with its traceback, and database errors quote the rows they
+    were writing (transcripts, numbers): the handler redacts them."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactConversationData())
+
+
+def main() -> None:
+    configure_logging()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
