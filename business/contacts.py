@@ -31,18 +31,31 @@ def normalize_email(raw: str) -> str | None:
         return None
 
 
+FILLERS = r"uh|um|umm|uhm|er|erm|oh|so|well|yeah|yes|hi|hello|hey|ok|okay"
 NAME_PREFIX = re.compile(
-    r"^(?:(?:uh|um|yeah|yes|hi|hello|so|ok|okay)\s+)*(?:my name is|my name's|name is|this is|it's|it is|i'm|i am|call me)\s+",
+    rf"^(?:(?:{FILLERS})\s+)*(?:(?:my name is|my name's|name is|this is|it's|it is|i'm|i am|call me)\s+)?",
     re.I,
 )
+NAME_PUNCTUATION = re.compile(r"[,.!?;:\"()]")
+# Answers to some other question ("yes", "okay"), fillers and greetings: never a name on
+# their own. Words that are also first names (Will, Grace, Hope, Joy) are not listed.
+NOT_NAMES = frozenset("""
+    yes yeah yea yep yup ya no nope nah ok okay sure fine right alright correct
+    hello hi hey bye goodbye there um umm uh uhm er erm hmm mm oh so well
+    thanks thank you please sorry pardon what huh maybe nothing none
+""".split())
+POLITE_ENDINGS = frozenset({"thanks", "thank", "you", "please"})
 
 
 def normalize_name(raw: str) -> str | None:
-    """'um my name is jessica miller' -> 'Jessica Miller'; None when nothing name-like is left."""
-    text = NAME_PREFIX.sub("", raw.strip()).replace(",", " ").replace(".", " ")
-    words = [w for w in text.split() if w.strip()]
+    """'um my name is jessica miller' -> 'Jessica Miller'; None when nothing name-like is
+    left, or when the answer is only words such as 'yes', 'okay' or 'um'."""
+    text = NAME_PREFIX.sub("", " ".join(NAME_PUNCTUATION.sub(" ", raw).split()))
+    words = text.split()
+    while len(words) > 1 and words[-1].lower() in POLITE_ENDINGS:
+        words.pop()  # "Jessica Miller, thank you"
     if not words or len(words) > 5 or any(any(c.isdigit() for c in w) for w in words):
         return None
-    if not words or len(" ".join(words)) > 120:
+    if all(w.lower() in NOT_NAMES for w in words) or len(" ".join(words)) > 120:
         return None
     return " ".join(w[:1].upper() + w[1:] for w in words)

@@ -376,3 +376,29 @@ class CalendarRetry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+# Robustness and privacy (revision 0007_robustness)
+
+class SkippedEvent(Base):
+    """An event a projection could not copy even after cleaning it: recorded by position
+    and error class only (never its text), and passed over so the ones behind it arrive."""
+
+    __tablename__ = "skipped_events"
+    __table_args__ = (UniqueConstraint("source", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(80))  # the projection's cursor name
+    position: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(String(80))  # the exception's class name
+    skipped_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboundMessage(Base):
+    """A Twilio MessageSid already handled, claimed in the same transaction as its effect,
+    so a replayed or retried text changes nothing a second time. No number, no text."""
+
+    __tablename__ = "inbound_messages"
+
+    message_sid: Mapped[str] = mapped_column(String(34), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,8 @@ class Settings:
     business_timezone: str = "America/Chicago"
     duckling_url: str = "http://127.0.0.1:8000"
     rasa_url: str = "http://127.0.0.1:5005"
+    # Transcripts and Rasa's events older than this are deleted, old calls anonymised; 0 keeps all.
+    retention_months: int = 24
     secret_key: str = field(default="", repr=False)
     data_dir: Path = ROOT / "data"
     # Google Calendar linking (business/calendar/); without them the local calendar is used.
@@ -62,6 +64,7 @@ class Settings:
             business_timezone=env.get("BUSINESS_TIMEZONE", defaults.business_timezone),
             duckling_url=env.get("DUCKLING_URL", defaults.duckling_url),
             rasa_url=env.get("RASA_URL", defaults.rasa_url),
+            retention_months=_whole_number(env, "RETENTION_MONTHS", defaults.retention_months),
             secret_key=_secret_key(env),
             data_dir=Path(env.get("SEED_DATA_DIR", defaults.data_dir)),
             calendar_token_key=env.get("CALENDAR_TOKEN_KEY", ""),
@@ -81,6 +84,15 @@ class Settings:
             raise SettingsError("SECRET_KEY must be set to a random value outside development")
         if not self.is_development and len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 random characters outside development")
+
+
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return int(raw)
 
 
 def _secret_key(env: Mapping[str, str]) -> str:

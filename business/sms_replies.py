@@ -1,6 +1,6 @@
 """Inbound texts: opt-out keywords, HELP, YES to confirm and NO/CANCEL to cancel the next
 appointment; anything else continues the conversation through Rasa. Returns the replies
-to send back (the webhook wraps them in TwiML)."""
+to send back (the webhook wraps them in TwiML). Each Twilio MessageSid is handled once."""
 from __future__ import annotations
 
 import logging
@@ -9,11 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from business.contacts import spoken_phone
 from business.identity import identify_customer, next_appointment
-from business.models import Appointment, AppointmentEvent, Technician
+from business.models import Appointment, AppointmentEvent, InboundMessage, Technician, utcnow
 from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
@@ -45,10 +46,13 @@ def keyword(text: str) -> str:
 
 
 def handle_inbound_sms(
-    *, session: Session, phone: str, text: str, rasa: RasaRestClient, now: datetime
+    *, session: Session, message_sid: str, phone: str, text: str, rasa: RasaRestClient, now: datetime
 ) -> list[str]:
     """`phone` is the sender in E.164. Writes in `session` and the caller commits (a text
-    passed on to Rasa commits earlier, see _ask_rasa)."""
+    passed on to Rasa commits earlier, see _ask_rasa). A MessageSid seen before (Twilio
+    retrying, or a captured request replayed) changes nothing and gets no reply."""
+    if not claim_message(session=session, message_sid=message_sid):
+        return []
     profile = load_profile(session=session)
     word = keyword(text)
     if word in OPT_OUT:
@@ -71,6 +75,19 @@ def handle_inbound_sms(
                 return [_confirm(session, appointment, profile, now)]
             return [_cancel(session, appointment, profile, now)]
     return _ask_rasa(session, phone, text, rasa, profile, now)
+
+
+def claim_message(*, session: Session, message_sid: str) -> bool:
+    """True the first time `message_sid` arrives. The claim is the first write of the
+    transaction that acts on the text, so it commits (or rolls back) with the effect; a
+    concurrent duplicate waits on the unique key and then finds it taken."""
+    try:
+        with session.begin_nested():
+            session.add(InboundMessage(message_sid=message_sid, received_at=utcnow()))
+    except IntegrityError:
+        log.info("text %s already handled; ignored", message_sid)
+        return False
+    return True
 
 
 def _help(profile: BusinessProfile) -> str:

@@ -3,25 +3,56 @@
 Rasa's SQL tracker store already records every message of every channel (REST, socket.io,
 the voice bridge), so we read its `events` table forward from a cursor rather than adding a
 second writer on the message path. The cursor moves in the same transaction as the turns,
-so each event is copied exactly once even across crashes.
+so each event is copied exactly once even across crashes. Text is cleaned on the way in
+(control characters, lone surrogates); an event that still cannot be written is recorded
+in `skipped_events` and passed over, so one bad message never stops the ones behind it.
 """
 from __future__ import annotations
 
 import json
+import logging
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import Row
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from business.contacts import normalize_phone
-from business.models import Conversation, SyncCursor
+from business.models import Conversation, SkippedEvent, SyncCursor
 from business.repository import add_turn, get_or_create_conversation
 
 CURSOR = "rasa_tracker_events"
 # Intents that say nothing about why someone called.
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fallback", "out_of_scope", "bot_challenge"}
 CHANNELS = {"phone", "web", "sms", "owner"}
+# PostgreSQL refuses NUL in text; the other control characters (C0 and C1, but not newline
+# and tab) are never meant for a transcript. A surrogate left in a decoded string is half
+# of a pair, which no driver can encode.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# What one event's data can do to its copy; anything else (the database going away, a bug)
+# stops the batch, which is retried whole.
+UNWRITABLE = (ValueError, TypeError, AttributeError, KeyError, DataError, IntegrityError)
+
+log = logging.getLogger(__name__)
+
+
+def clean_text(value: str) -> str:
+    """Text as stored: without NUL and other control characters, lone surrogates replaced."""
+    return LONE_SURROGATES.sub("\ufffd", CONTROL_CHARACTERS.sub("", value))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _when(timestamp: float | None) -> datetime:
@@ -53,27 +84,38 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
         ).all()
     conversations: dict[str, Conversation] = {}
     for row in rows:
+        try:
+            with session.begin_nested():  # one savepoint per event: a failure undoes only it
+                _copy_event(session, row, conversations)
+        except UNWRITABLE as exc:
+            conversations.clear()  # what the savepoint undid is reloaded from the database
+            session.add(SkippedEvent(source=CURSOR, position=row.id, error=type(exc).__name__))
+            log.warning("tracker event %s skipped: %s", row.id, type(exc).__name__)
         cursor.position = row.id
-        if row.type_name not in {"user", "bot", "session_started", "slot"}:
-            continue
-        data = json.loads(row.data or "{}")
-        channel, caller = _channel_and_caller(data)
-        conversation = conversations.get(row.sender_id) or get_or_create_conversation(
-            session=session, external_id=row.sender_id, channel=channel, caller=caller,
-            started_at=_when(row.timestamp),
-        )
-        conversations[row.sender_id] = conversation
-        if row.type_name == "slot":
-            _record_slot(conversation, data)
-            continue
-        if row.type_name == "user":
-            _record_user(session, conversation, data, row.timestamp, channel, caller)
-        elif row.type_name == "bot" and data.get("text"):
-            add_turn(session=session, conversation=conversation, speaker="assistant",
-                     text=data["text"], at=_when(row.timestamp))
-        conversation.ended_at = _when(row.timestamp)
     session.flush()
     return len(rows)
+
+
+def _copy_event(session: Session, row: Row, conversations: dict[str, Conversation]) -> None:
+    if row.type_name not in {"user", "bot", "session_started", "slot"}:
+        return
+    data = _clean(json.loads(row.data or "{}"))
+    sender_id = clean_text(row.sender_id)
+    channel, caller = _channel_and_caller(data)
+    conversation = conversations.get(sender_id) or get_or_create_conversation(
+        session=session, external_id=sender_id, channel=channel, caller=caller,
+        started_at=_when(row.timestamp),
+    )
+    conversations[sender_id] = conversation
+    if row.type_name == "slot":
+        _record_slot(conversation, data)
+        return
+    if row.type_name == "user":
+        _record_user(session, conversation, data, row.timestamp, channel, caller)
+    elif row.type_name == "bot" and data.get("text"):
+        add_turn(session=session, conversation=conversation, speaker="assistant",
+                 text=data["text"], at=_when(row.timestamp))
+    conversation.ended_at = _when(row.timestamp)
 
 
 def _record_slot(conversation: Conversation, data: dict[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
 from Rasa's tracker, the notifications outbox, calendar sync, jobs technicians left
-unanswered; each job is one entry in `jobs()`). `python -m business.worker`."""
+unanswered, retention; each job is one entry in `jobs()`). `python -m business.worker`."""
 from __future__ import annotations
 
 import logging
@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
+from business.log_redaction import RedactConversationData
 from business.notifications.sender import OutboxSender
 from business.profile import load_profile
 from business.models import utcnow
+from business.retention import apply_retention
 from business.settings import Settings
 from business.technician_jobs import redispatch_unanswered
 from business.transcripts import project_tracker_events
@@ -43,6 +45,18 @@ class TranscriptProjection:
             return project_tracker_events(session=session, tracker_engine=self.tracker_engine)
 
 
+class Retention:
+    """Deletes transcripts and Rasa's events older than RETENTION_MONTHS and anonymises old
+    conversations, a batch at a time; it needs write access to the tracker store."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.tracker_engine = make_engine(settings.tracker_database_url)
+
+    def __call__(self, settings: Settings) -> int:
+        return apply_retention(database_url=settings.database_url, tracker_engine=self.tracker_engine,
+                               months=settings.retention_months, now=utcnow())
+
+
 def calendar_sync(settings: Settings) -> int:
     """Push pending appointments (with backoff), pull the owner's calendar changes,
     refresh busy times; the local calendar only marks pushed appointments synced."""
@@ -65,6 +79,8 @@ def jobs(settings: Settings) -> list[Job]:
         Job("notifications", OutboxSender.from_settings(settings), interval=2.0),
         Job("calendar", calendar_sync, interval=30),
         Job("unanswered_jobs", unanswered_jobs, interval=30),
+        # Once a day, and at start-up; a run that deleted something runs again at once.
+        Job("retention", Retention(settings), interval=24 * 3600),
     ]
 
 
@@ -85,8 +101,16 @@ def run(stop: threading.Event, settings: Settings, job_list: list[Job] | None = 
         stop.wait(max(0.0, next_due - time.monotonic()))
 
 
-def main() -> None:
+def configure_logging() -> None:
+    """A failing batch is logged with its traceback, and database errors quote the rows they
+    were writing (transcripts, numbers): the handler redacts them."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactConversationData())
+
+
+def main() -> None:
+    configure_logging()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

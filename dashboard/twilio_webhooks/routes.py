@@ -31,6 +31,9 @@ def inbound_sms():
     phone = normalize_phone(request.form.get("From", ""))
     if phone is None:
         abort(400, "From must be a phone number.")
+    sid = request.form.get("MessageSid", "")
+    if not MESSAGE_SID.match(sid):
+        abort(400, "MessageSid is required.")  # it is what makes a retried text count once
     text = request.form.get("Body", "")
     if len(text) > MAX_SMS_CHARS:
         abort(400, f"Body is longer than {MAX_SMS_CHARS} characters.")
@@ -39,7 +42,7 @@ def inbound_sms():
         session = get_session()
         rasa = RasaRestClient(current_app.config["RASA_URL"], secret_key=current_app.config["SECRET_KEY"],
                               timeout=RASA_TIMEOUT_SECONDS)
-        replies = handle_inbound_sms(session=session, phone=phone, text=text, rasa=rasa,
+        replies = handle_inbound_sms(session=session, message_sid=sid, phone=phone, text=text, rasa=rasa,
                                      now=current_app.config["CLOCK"]())
         session.commit()
     twiml = MessagingResponse()

@@ -28,8 +28,27 @@ def test_spoken_phone_reads_in_groups():
     ("1420 lake shore", None),
     ("", None),
     ("a b c d e f g", None),
+    ("um, jessica miller", "Jessica Miller"),
+    ("Jessica Miller, thank you.", "Jessica Miller"),
+    ("hi it's Grace", "Grace"),
 ])
 def test_normalize_name(raw, expected):
+    assert normalize_name(raw) == expected
+
+
+@pytest.mark.parametrize("raw", [
+    "Yes", "yes.", "no", "Okay!", "ok", "sure", "yeah", "yep", "nope", "hello", "hi", "um", "uh",
+    "thanks", "thank you", "yes please", "uh huh", "no thanks", "okay sure", "um yeah okay", "my name is yes",
+])
+def test_answers_that_are_only_non_name_words_are_not_names(raw):
+    assert normalize_name(raw) is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Will", "Will"), ("grace", "Grace"), ("Hope Jones", "Hope Jones"), ("Will Sure", "Will Sure"),
+    ("Joy", "Joy"), ("yes, Noah", "Noah"),
+])
+def test_real_names_that_look_like_words_are_kept(raw, expected):
     assert normalize_name(raw) == expected
 
 

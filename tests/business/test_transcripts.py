@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 
 from business.db import get_engine, make_engine, session_factory
-from business.models import Conversation
+from business.models import Conversation, SkippedEvent
 from business.transcripts import project_tracker_events
 
 events = Table(
@@ -69,3 +70,76 @@ def test_projection_is_exactly_once(database_url):
 def test_no_events_table_yet_is_a_no_op(database_url):
     with session_factory(database_url).begin() as session:
         assert project_tracker_events(session=session, tracker_engine=make_engine(database_url, read_only=True)) == 0
+
+
+def _insert(database_url, rows):
+    with get_engine(database_url).begin() as conn:
+        for row in rows:
+            conn.execute(insert(events).values(**row))
+
+
+def _turn_texts(database_url, external_id):
+    with session_factory(database_url)() as session:
+        call = session.scalars(select(Conversation).where(Conversation.external_id == external_id)).one()
+        return [t.text for t in call.turns]
+
+
+def _project(database_url, tracker):
+    with session_factory(database_url).begin() as session:
+        return project_tracker_events(session=session, tracker_engine=tracker)
+
+
+def test_nul_and_control_characters_and_lone_surrogates_are_cleaned_and_later_events_still_copied(database_url):
+    # PostgreSQL refuses NUL in text and the drivers refuse lone surrogates: before the
+    # fix, the first such message stopped every transcript behind it, for good.
+    events.create(get_engine(database_url))
+    tracker = make_engine(database_url, read_only=True)
+    caller = {"channel": "phone", "caller": "312 555 0199"}
+    # json.dumps escapes them as \u0000 and \ud800, exactly as Rasa's tracker store writes them.
+    _insert(database_url, [
+        {"sender_id": "CA1", **user("my name is\x00 Jo\x07e\nSmith\tJr", "inform", metadata=caller, ts=100.0)},
+        {"sender_id": "CA1", **user("bad \ud800 half", "inform", metadata={**caller, "note": "x\x00"}, ts=100.2)},
+        {"sender_id": "CA1", **bot("Thanks, Joe.", ts=100.5)},
+    ])
+    assert _project(database_url, tracker) == 3
+    _insert(database_url, [{"sender_id": "CA1", **user("tomorrow at 9", "inform", metadata=caller, ts=101.0)}])
+    assert _project(database_url, tracker) == 1
+    assert _turn_texts(database_url, "CA1") == [
+        "my name is Joe\nSmith\tJr", "bad \ufffd half", "Thanks, Joe.", "tomorrow at 9"]
+
+
+def test_an_event_that_cannot_be_copied_is_skipped_and_recorded_without_its_text(database_url):
+    events.create(get_engine(database_url))
+    tracker = make_engine(database_url, read_only=True)
+    _insert(database_url, [
+        {"sender_id": "CA2", "type_name": "user", "timestamp": 100.0, "data": '{"event": "user", "text": "Jo Smith 312'},
+        {"sender_id": "CA2", **bot("Who am I speaking with?", ts=100.5)},
+    ])
+    assert _project(database_url, tracker) == 2
+    assert _project(database_url, tracker) == 0  # the broken event is not retried for ever
+    _insert(database_url, [{"sender_id": "CA2", **user("Jo Smith", "inform", ts=101.0)}])
+    assert _project(database_url, tracker) == 1
+    assert _turn_texts(database_url, "CA2") == ["Who am I speaking with?", "Jo Smith"]
+    with session_factory(database_url)() as session:
+        skipped = session.scalars(select(SkippedEvent)).all()
+        assert [(s.source, s.position, s.error) for s in skipped] == [("rasa_tracker_events", 1, "JSONDecodeError")]
+        assert skipped[0].skipped_at is not None
+
+
+def test_a_row_the_database_refuses_is_undone_alone_and_the_batch_goes_on(database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    events.create(get_engine(database_url))
+    tracker = make_engine(database_url, read_only=True)
+    # An intent name longer than our column: PostgreSQL aborts the statement (and, without a
+    # savepoint, the whole transaction), after the event's new conversation was inserted.
+    _insert(database_url, [
+        {"sender_id": "CA3", **user("hello", "x" * 150, ts=100.0)},
+        {"sender_id": "CA3", **bot("Sorry, could you say that again?", ts=100.5)},
+    ])
+    assert _project(database_url, tracker) == 2
+    assert _turn_texts(database_url, "CA3") == ["Sorry, could you say that again?"]
+    with session_factory(database_url)() as session:
+        assert [(s.position, s.error) for s in session.scalars(select(SkippedEvent))] == [(1, "DataError")]
+        call = session.scalars(select(Conversation).where(Conversation.external_id == "CA3")).one()
+        assert call.started_at.timestamp() == 100.5

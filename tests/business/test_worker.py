@@ -1,9 +1,14 @@
-"""The worker's job loop: a failing batch is retried and does not stop the other jobs."""
+"""The worker's job loop: a failing batch is retried and does not stop the other jobs, and
+its log leaves out the personal data an error may carry."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 
-from business.settings import Settings
+from business.settings import ROOT, Settings
 from business.worker import Job, run
 
 
@@ -45,3 +50,28 @@ def test_a_job_that_did_work_runs_again_before_waiting():
 
     run(stop, Settings.from_env(), [Job("drain", drain, interval=3600)])
     assert batches == []
+
+
+def test_a_failed_batch_is_logged_without_the_personal_data_in_its_error():
+    # SQLAlchemy's errors carry the statement's parameters: a transcript row, a caller's number.
+    script = textwrap.dedent("""
+        import threading
+        from sqlalchemy.exc import DataError
+        from business.settings import Settings
+        from business.worker import Job, configure_logging, run
+
+        stop = threading.Event()
+
+        def failing(settings):
+            stop.set()
+            raise DataError("INSERT INTO transcript_turns (text, caller) VALUES (?, ?)",
+                            ("hi this is Jessica Miller", "+13125550199"), ValueError("value too long"))
+
+        configure_logging()
+        run(stop, Settings.from_env(), [Job("transcripts", failing, 0.01)])
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    assert "job transcripts failed; retrying" in result.stderr and "DataError" in result.stderr
+    assert "Jessica" not in result.stderr and "5550199" not in result.stderr

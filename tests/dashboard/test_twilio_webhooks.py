@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import uuid
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.etree import ElementTree
 
@@ -15,11 +17,15 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from business.db import session_scope
-from business.models import Appointment, AppointmentEvent, Notification
+from business.models import Appointment, AppointmentEvent, Customer, Notification
+from business.profile import load_profile
+from business.repository import get_service_by_slug
+from business.scheduling import book_appointment
 from business.notifications.config import NotificationSettings
 from business.notifications.opt_outs import is_opted_out
 from business.notifications.outbox import create_notification
 from tests.business.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER
+from tests.dashboard.conftest import BOOKED_START, NOW
 
 PUBLIC = "https://receptionist.example.com"
 CUSTOMER = "+13125550123"  # the `booked` fixture's customer
@@ -70,8 +76,10 @@ def signed(path: str, params: dict[str, str], token: str = AUTH_TOKEN) -> dict[s
     return {"X-Twilio-Signature": RequestValidator(token).compute_signature(PUBLIC + path, params)}
 
 
-def text(client, body: str, sender: str = CUSTOMER):
-    params = {"From": sender, "To": FROM_NUMBER, "Body": body, "MessageSid": SID, "AccountSid": ACCOUNT_SID}
+def text(client, body: str, sender: str = CUSTOMER, sid: str | None = None):
+    """A signed inbound text; each has its own MessageSid unless `sid` repeats one."""
+    sid = sid or "SM" + uuid.uuid4().hex
+    params = {"From": sender, "To": FROM_NUMBER, "Body": body, "MessageSid": sid, "AccountSid": ACCOUNT_SID}
     # The dashboard sits behind a proxy: Twilio signed the public URL, not localhost.
     return client.post("/twilio/sms", data=params, headers=signed("/twilio/sms", params))
 
@@ -131,8 +139,12 @@ def test_without_an_auth_token_every_webhook_is_refused(make_app):
     assert client.post("/twilio/sms", data=params, headers=signed("/twilio/sms", params)).status_code == 403
 
 
-@pytest.mark.parametrize("params", [{"From": "not a number", "Body": "HELP"}, {"Body": "HELP"},
-                                    {"From": CUSTOMER, "Body": "x" * 1601}])
+@pytest.mark.parametrize("params", [{"From": "not a number", "Body": "HELP", "MessageSid": SID},
+                                    {"Body": "HELP", "MessageSid": SID},
+                                    {"From": CUSTOMER, "Body": "x" * 1601, "MessageSid": SID},
+                                    {"From": CUSTOMER, "Body": "HELP"},
+                                    {"From": CUSTOMER, "Body": "HELP", "MessageSid": "SM123"}],
+                         ids=["from", "no-from", "long", "no-sid", "bad-sid"])
 def test_malformed_signed_texts_get_400(webhook_client, params):
     assert webhook_client.post("/twilio/sms", data=params, headers=signed("/twilio/sms", params)).status_code == 400
 
@@ -158,6 +170,31 @@ def test_cancel_cancels_it_and_tells_the_owner(webhook_client, booked, seeded_ur
     # The customer had the reply; no second text, but the owner's alerts are queued.
     assert ("owner_cancellation", "sms") in queued and ("owner_cancellation", "email") in queued
     assert ("cancellation_confirmation", "sms") not in queued
+
+
+def test_a_replayed_or_retried_text_is_handled_once(webhook_client, booked, seeded_url, rasa_server):
+    # Two visits on file: before, the same signed NO delivered twice cancelled both.
+    with session_scope(seeded_url) as session:
+        customer = session.scalar(select(Customer).where(Customer.phone == CUSTOMER))
+        later = book_appointment(
+            session=session, profile=load_profile(session=session), customer=customer,
+            service=get_service_by_slug(session=session, slug="drain_cleaning"),
+            start=(BOOKED_START + timedelta(days=1)).astimezone(NOW.tzinfo), now=NOW,
+        ).id
+    first = text(webhook_client, "NO", sid=SID)
+    assert replies(first)[0].startswith("Your drain cleaning for tomorrow")
+    again = text(webhook_client, "NO", sid=SID)
+    assert replies(again) == []  # an empty TwiML answer, so Twilio stops retrying
+    assert (appointment(seeded_url, booked).status, appointment(seeded_url, later).status) == ("cancelled", "scheduled")
+    with session_scope(seeded_url) as session:
+        cancellations = session.scalars(select(Notification).where(Notification.kind == "owner_cancellation")).all()
+    assert sorted(n.channel for n in cancellations) == ["email", "sms"]  # the owner hears once
+    # A replay of a text that went on to Rasa is not sent to Rasa again either.
+    text(webhook_client, "can you come friday", sid="SM" + "c" * 32)
+    text(webhook_client, "can you come friday", sid="SM" + "c" * 32)
+    assert len(rasa_server.received) == 1
+    # A new text (a new MessageSid) is handled as usual.
+    assert replies(text(webhook_client, "NO"))[0].startswith("Your drain cleaning for Wednesday")
 
 
 @pytest.mark.parametrize("word", ["STOP", "stopall", "Unsubscribe", "CANCEL ALL", "end", "QUIT"])
