@@ -11,7 +11,7 @@ from flask import Flask
 
 from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
-from dashboard.extensions import csrf, login_manager
+from dashboard.extensions import csrf, limiter, login_manager
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)  # after CSRF: a request without a valid token is refused before it counts
     login_manager.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

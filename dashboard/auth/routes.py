@@ -10,9 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from dashboard.auth import bp
 from dashboard.auth.accounts import authenticate, get_dashboard_user
 from dashboard.auth.forms import LoginForm
+from dashboard.auth.limits import PER_ADDRESS, PER_USERNAME, address_key, limited_sign_in, submitted_username_key
 from dashboard.db import get_session
 from dashboard.errors import wants_json
-from dashboard.extensions import login_manager
+from dashboard.extensions import limiter, login_manager
 
 BAD_CREDENTIALS = "Invalid username or password."
 
@@ -44,6 +45,8 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(PER_USERNAME, key_func=submitted_username_key, methods=["POST"], on_breach=limited_sign_in)
+@limiter.limit(PER_ADDRESS, key_func=address_key, methods=["POST"], on_breach=limited_sign_in)
 def login():
     next_target = request.args.get("next")
     if current_user.is_authenticated:
