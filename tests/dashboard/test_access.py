@@ -7,7 +7,7 @@ import pytest
 from dashboard import create_app
 
 PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
-         ("GET", "/live/"), ("GET", "/live/events?once=1"), ("GET", "/talk/"),
+         ("GET", "/live/"), ("GET", "/live/events"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
          ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/"),
          ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere")]
