@@ -50,6 +50,6 @@ def wait_for(limit: RequestLimit) -> str:
 
 
 def limited_sign_in(limit: RequestLimit) -> Response:
-    page = render_template("auth/login.html", form=LoginForm(), error=TOO_MANY.format(what="sign-in attempts", wait=wait_for(limit)),
-                           next_target=request.args.get("next"))
+    error = TOO_MANY.format(what="sign-in attempts", wait=wait_for(limit))
+    page = render_template("auth/login.html", form=LoginForm(), error=error, next_target=request.args.get("next"))
     return Response(page, status=429)
