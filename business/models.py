@@ -250,6 +250,18 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class UserSession(Base):
+    """One signed-in browser. Its cookie carries a random token, stored here only as the
+    SHA-256 hash; deleting the row signs that browser out, whatever cookie it still holds."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class SyncCursor(Base):
     """How far a background projection has read another store (e.g. Rasa's events)."""
 

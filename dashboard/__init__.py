@@ -11,7 +11,7 @@ from flask import Flask
 
 from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
-from dashboard.extensions import csrf, login_manager
+from dashboard.extensions import csrf, limiter, login_manager
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,11 +24,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)  # after CSRF: a request without a valid token is refused before it counts
     login_manager.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
 
     from dashboard import health
+    from dashboard.account import bp as account_bp
     from dashboard.api import bp as api_bp
     from dashboard.appointments import bp as appointments_bp
     from dashboard.auth import bp as auth_bp
@@ -41,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.technicians import bp as technicians_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
+    for blueprint in (health.bp, auth_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
                       settings_bp, technicians_bp, api_bp, twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

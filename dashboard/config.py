@@ -10,13 +10,16 @@ from typing import Any
 
 from business.models import utcnow
 from business.notifications.config import NotificationSettings
-from business.settings import Settings
+from business.settings import Settings, SettingsError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 # Keys a caller may override that Settings also validates; they are fed back through
 # Settings so an override cannot sneak a development secret into production.
 SETTINGS_KEYS = ("DATABASE_URL", "SECRET_KEY", "APP_ENV")
+# Where sign-in attempts are counted: memory:// for one process; a redis:// URL when several
+# processes or replicas must share the count.
+RATELIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
 def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -25,6 +28,10 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     env = dict(os.environ if environ is None else environ)
     env.update({key: str(overrides[key]) for key in SETTINGS_KEYS if key in overrides})
     settings = Settings.from_env(env)
+    ratelimit_storage = env.get("RATELIMIT_STORAGE_URI") or "memory://"
+    scheme, separator, _ = ratelimit_storage.partition("://")
+    if scheme not in RATELIMIT_SCHEMES or not separator:  # the rest may hold a password: not echoed
+        raise SettingsError(f"RATELIMIT_STORAGE_URI must start with memory:// or redis://, not {scheme!r}")
     config: dict[str, Any] = {
         "APP_ENV": settings.app_env,
         "DATABASE_URL": settings.database_url,
@@ -38,6 +45,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not settings.is_development,
         "WTF_CSRF_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": ratelimit_storage,
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,

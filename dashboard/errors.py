@@ -29,6 +29,8 @@ def _message(error: HTTPException) -> str:
 
 
 def handle_http_error(error: HTTPException):
+    if error.response is not None:
+        return error.response  # the raiser built the page itself (e.g. the limited sign-in form)
     code = error.code or 500
     # Keep headers such as Allow (405); drop the HTML content type Werkzeug would send.
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]

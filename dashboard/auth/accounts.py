@@ -1,18 +1,17 @@
-"""Dashboard accounts: argon2 password hashing, creating users and checking a login.
-
-The user queries live here because business.repository has no User functions yet."""
+"""Dashboard accounts: argon2 password hashing, creating users, checking a login and
+changing a password. The queries live in business/users.py."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from business.models import User
+from business.users import delete_user_sessions, get_user_by_username
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -24,15 +23,23 @@ class AccountError(ValueError):
     """A username or password we refuse to store."""
 
 
+class WrongPasswordError(AccountError):
+    """The current password given to change it is not the user's."""
+
+
 @dataclass(frozen=True)
 class DashboardUser(UserMixin):
-    """What Flask-Login keeps for the signed-in user; never holds the password hash."""
+    """What Flask-Login keeps for the signed-in user; never holds the password hash.
+
+    Its id for Flask-Login is the session token, not the user id, so the session and
+    remember-me cookies name a row in user_sessions that sign-out can delete."""
 
     id: int
     username: str
+    session_token: str = field(repr=False)
 
     def get_id(self) -> str:
-        return str(self.id)
+        return self.session_token
 
 
 def check_username(username: str) -> str:
@@ -58,18 +65,6 @@ def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")
 
 
-def get_user_by_username(*, session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username))
-
-
-def get_dashboard_user(*, session: Session, user_id: str) -> DashboardUser | None:
-    # The id comes from the signed session cookie; still, only a plain int reaches SQL.
-    if not (user_id.isascii() and user_id.isdigit() and len(user_id) < 10):
-        return None
-    user = session.get(User, int(user_id))
-    return None if user is None else DashboardUser(user.id, user.username)
-
-
 def create_user(*, session: Session, username: str, password: str) -> User:
     username, password = check_username(username), check_password(password)
     if get_user_by_username(session=session, username=username) is not None:
@@ -80,7 +75,7 @@ def create_user(*, session: Session, username: str, password: str) -> User:
     return user
 
 
-def authenticate(*, session: Session, username: str, password: str) -> DashboardUser | None:
+def authenticate(*, session: Session, username: str, password: str) -> User | None:
     """The user if the password matches, else None; rehashes when argon2's parameters
     have been raised since the hash was made (the caller commits)."""
     try:
@@ -95,4 +90,21 @@ def authenticate(*, session: Session, username: str, password: str) -> Dashboard
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    return DashboardUser(user.id, user.username)
+    return user
+
+
+def change_password(*, session: Session, user: User, current_password: str, new_password: str) -> None:
+    """Replaces the password and ends every session of the user (the caller commits and
+    starts a new one for the browser that asked). AccountError says what is wrong."""
+    try:
+        _hasher.verify(user.password_hash, current_password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise WrongPasswordError("The current password is not right.") from exc
+    try:
+        check_password(new_password)
+    except AccountError as exc:
+        raise AccountError(f"The new password is refused: {exc}.") from exc
+    if new_password == current_password:
+        raise AccountError("The new password must be different from the current one.")
+    user.password_hash = _hasher.hash(new_password)
+    delete_user_sessions(session=session, user_id=user.id)

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from dashboard.auth import bp
-from dashboard.auth.accounts import authenticate, get_dashboard_user
+from dashboard.auth.accounts import authenticate
 from dashboard.auth.forms import LoginForm
+from dashboard.auth.limits import (
+    PASSWORD_GUESSES, PER_ADDRESS, PER_USERNAME, address_key, limited_sign_in, submitted_username_key,
+)
+from dashboard.auth.sessions import load_user, sign_in, sign_out
 from dashboard.db import get_session
 from dashboard.errors import wants_json
-from dashboard.extensions import login_manager
+from dashboard.extensions import limiter, login_manager
 
 BAD_CREDENTIALS = "Invalid username or password."
 
 
-@login_manager.user_loader
-def load_user(user_id: str):
-    return get_dashboard_user(session=get_session(), user_id=user_id)
+login_manager.user_loader(load_user)
 
 
 @login_manager.unauthorized_handler
@@ -44,6 +46,9 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.shared_limit(PER_USERNAME, scope=PASSWORD_GUESSES, key_func=submitted_username_key, methods=["POST"],
+                      on_breach=limited_sign_in)
+@limiter.limit(PER_ADDRESS, key_func=address_key, methods=["POST"], on_breach=limited_sign_in)
 def login():
     next_target = request.args.get("next")
     if current_user.is_authenticated:
@@ -54,9 +59,7 @@ def login():
         db = get_session()
         user = authenticate(session=db, username=form.username.data, password=form.password.data)
         if user is not None:
-            db.commit()  # keeps a password rehashed with newer argon2 parameters
-            session.clear()  # nothing from before sign-in carries over
-            login_user(user)
+            sign_in(user)  # commits too, keeping a password rehashed with newer argon2 parameters
             return redirect(safe_next(next_target))
     if form.is_submitted():
         current_app.logger.warning("failed sign-in from %s", request.remote_addr)
@@ -67,7 +70,6 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
-    session.clear()
+    sign_out()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))

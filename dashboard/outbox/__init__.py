@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox", template_folder="templates")
 
-from dashboard.outbox import routes  # noqa: E402,F401  (registers views on bp)
+from dashboard.outbox import local_mode, routes  # noqa: E402,F401  (registers views and the banner on bp)

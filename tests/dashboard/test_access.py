@@ -7,9 +7,10 @@ import pytest
 from dashboard import create_app
 
 PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
-         ("GET", "/live/"), ("GET", "/live/events?once=1"), ("GET", "/talk/"),
+         ("GET", "/live/"), ("GET", "/live/events"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
-         ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/")]
+         ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/"),
+         ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere")]
 # Settings actions that change something: signed out they go to the sign-in form too.
 SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
                     ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
@@ -26,7 +27,7 @@ SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_stat
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
     "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
-    "live.index", "live.events", "talk.index",
+    "live.index", "live.events", "talk.index", "account.index", "account.password", "account.sign_out_everywhere",
     "api.appointments", "api.availability", "api.conversations", "outbox.index", "outbox.resend",
     "outbox.templates", "outbox.edit_template",
     "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",

@@ -33,7 +33,7 @@ def test_stream_sends_calls_in_progress_with_turns_and_slots(logged_in, seeded_u
     make_call(seeded_url, "CA-live", "in-progress")
     make_call(seeded_url, "CA-old", "completed", ended_ago=timedelta(hours=2))
     make_call(seeded_url, "web-chat", None)  # not a call the bridge handled
-    response = logged_in.get("/live/events?once=1")
+    response = logged_in.get("/live/events")
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
     [calls] = stream_events(response)
     assert [c["caller"] for c in calls] == ["+13125550199"] and calls[0]["status"] == "in-progress"
@@ -45,8 +45,27 @@ def test_stream_sends_calls_in_progress_with_turns_and_slots(logged_in, seeded_u
 
 def test_recently_ended_calls_stay_on_the_page(logged_in, seeded_url):
     make_call(seeded_url, "CA-done", "completed", ended_ago=timedelta(minutes=3))
-    [calls] = stream_events(logged_in.get("/live/events?once=1"))
+    [calls] = stream_events(logged_in.get("/live/events"))
     assert [c["status"] for c in calls] == ["completed"]
+
+
+def test_each_answer_is_complete_and_unchanged_calls_are_not_sent_again(logged_in, seeded_url):
+    make_call(seeded_url, "CA-live", "in-progress")
+    first = logged_in.get("/live/events").get_data(as_text=True)
+    assert first.startswith("retry: 1000\n\n")
+    event_id = first.split("id: ", 1)[1].split("\n", 1)[0]
+    again = logged_in.get("/live/events", headers={"Last-Event-ID": event_id}).get_data(as_text=True)
+    assert again == "retry: 1000\n\n"  # nothing new: the browser just asks again later
+    add_turn_to(seeded_url, "CA-live", "my address is 1420 north lake shore drive")
+    changed = logged_in.get("/live/events", headers={"Last-Event-ID": event_id})
+    [calls] = stream_events(changed)
+    assert calls[0]["turns"][-1]["text"] == "my address is 1420 north lake shore drive"
+
+
+def add_turn_to(url: str, sid: str, text: str) -> None:
+    with session_scope(url) as session:
+        call = get_or_create_conversation(session=session, external_id=sid)
+        add_turn(session=session, conversation=call, speaker="caller", text=text)
 
 
 def test_live_page_loads_its_script(logged_in):

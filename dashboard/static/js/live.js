@@ -57,10 +57,30 @@
     }
   }
 
+  // The server answers each request at once and ends it; EventSource then reconnects after
+  // the `retry:` it was given, with the last event id, and hears only about changes. So an
+  // error event comes with every reconnect: say "Reconnecting" only when answers stop.
+  const QUIET_MS = 5000;
+  let updated = "";
+  let quiet = null;
   const source = new EventSource(root.dataset.eventsUrl);
+  source.addEventListener("open", function () {
+    clearTimeout(quiet);
+    quiet = null;
+    status.textContent = "Live" + (updated ? " · updated " + updated : "");
+  });
   source.addEventListener("calls", function (event) {
-    status.textContent = "Live · updated " + new Date().toLocaleTimeString();
+    updated = new Date().toLocaleTimeString();
+    status.textContent = "Live · updated " + updated;
     render(JSON.parse(event.data));
   });
-  source.onerror = function () { status.textContent = "Reconnecting…"; };
+  source.onerror = function () {
+    if (source.readyState === EventSource.CLOSED) {
+      // Not an event stream (e.g. the sign-in page after signing out): the browser gives up.
+      clearTimeout(quiet);
+      status.textContent = "Disconnected. Reload the page; you may need to sign in again.";
+    } else if (quiet === null) {
+      quiet = setTimeout(function () { status.textContent = "Reconnecting…"; }, QUIET_MS);
+    }
+  };
 })();
