@@ -36,10 +36,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, hide_parameters=True)
         _prepare_sqlite(engine, read_only)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # hide_parameters: an error never quotes the caller's words or numbers it was writing.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)

@@ -3,6 +3,7 @@ customer's YES confirms through the signed /twilio/sms webhook of a dashboard ap
 stack's database, and the technician's ACCEPT, OMW and DONE run the job to completion."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
@@ -39,7 +40,7 @@ def _texter(stack):
     client = app.test_client()
 
     def text(sender: str, body: str) -> list[str]:
-        params = {"From": sender, "Body": body, "MessageSid": "SM" + "b" * 32}
+        params = {"From": sender, "Body": body, "MessageSid": "SM" + uuid.uuid4().hex}
         signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC + "/twilio/sms", params)
         response = client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": signature})
         assert response.status_code == 200, response.data
