@@ -17,9 +17,13 @@ from channels.rasa_input.replies import TROUBLE
 from tests.channels.conftest import DASHBOARD_PORT
 
 WAIT = 30
-# Browsers send the page's origin: here the widget on the dashboard's demo page. (Long
-# polling, because websocket-client adds an Origin of its own beside ours.)
+# Browsers send the page's origin: here the widget on the dashboard's demo page.
 ALLOWED = f"http://127.0.0.1:{DASHBOARD_PORT}"
+
+
+def client(origin: str) -> socketio.Client:
+    # websocket-client sends the Origin itself; a header of ours would make it two.
+    return socketio.Client(reconnection=False, websocket_extra_options={"origin": origin})
 
 
 class Visitor:
@@ -27,11 +31,11 @@ class Visitor:
         self.replies: queue.Queue = queue.Queue()
         self.errors: queue.Queue = queue.Queue()
         confirmed: queue.Queue = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
+        self.client = client(origin)
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("error", self.errors.put)
         self.client.on("session_confirm", confirmed.put)
-        self.client.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+        self.client.connect(url, transports=["websocket"], wait_timeout=10)
         self.client.emit("session_request", {"session_id": session_id})
         self.session_id = confirmed.get(timeout=WAIT)
 
@@ -101,10 +105,10 @@ def test_a_message_for_another_session_or_before_a_session_is_refused(visitor, e
     v = visitor()
     v.client.emit("user_uttered", {"message": "hi", "session_id": uuid.uuid4().hex})
     assert "error" in v.errors.get(timeout=WAIT)
-    early = socketio.Client(reconnection=False)
+    early = client(ALLOWED)
     errors: queue.Queue = queue.Queue()
     early.on("error", errors.put)
-    early.connect(echo_rasa, headers={"Origin": ALLOWED}, transports=["polling"], wait_timeout=10)
+    early.connect(echo_rasa, transports=["websocket"], wait_timeout=10)
     early.emit("user_uttered", {"message": "hi"})
     assert "session_request" in errors.get(timeout=WAIT)["error"]
     early.disconnect()
