@@ -67,7 +67,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -148,6 +148,9 @@ run: install model seed ## Start every service on embedded defaults (Ctrl-C stop
 	@echo "  Dashboard                http://$(DASHBOARD_HOST):$(DASHBOARD_PORT)/  (make create-user USERNAME=owner)"
 	@echo "  Voice bridge             http://127.0.0.1:$(VOICE_BRIDGE_PORT)/health"
 	$(APP)/supervisord -c supervisord.conf
+
+chat: install ## Talk to the running assistant from this terminal (CALLER=+1... or WEB=1 or OWNER=1)
+	$(APP)/python -m channels.console $(if $(WEB),--web,$(if $(OWNER),--owner,--caller $(or $(CALLER),+13125550199)))
 
 validate: install ## Check the Rasa training data and domain
 	cd rasa_project && ../$(RASA)/rasa data validate --domain domain.yml --data data --config config.yml

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
@@ -19,6 +20,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     DATABASE_URL, TESTING and SECRET_KEY)."""
     app = Flask(__name__)
     app.config.from_mapping(load_config(config))
+    if app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"], x_host=app.config["PROXY_COUNT"])
 
     # The UTF-8 guard must run before CSRFProtect's hook, which parses the form.
     security.init_app(app)

@@ -46,6 +46,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         "REMEMBER_COOKIE_SECURE": not settings.is_development,
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_STORAGE_URI": ratelimit_storage,
+        # Reverse proxies in front of the dashboard whose X-Forwarded-* headers are believed
+        # (0: none, the address as received; the per-address sign-in limit needs the real one).
+        "PROXY_COUNT": _proxy_count(env.get("PROXY_COUNT", "0")),
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,
@@ -67,6 +70,12 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
     }
     config.update(overrides)
     return config
+
+
+def _proxy_count(raw: str) -> int:
+    if not raw.isascii() or not raw.isdigit() or int(raw) > 5:
+        raise SettingsError(f"PROXY_COUNT must be a number of proxies from 0 to 5, got {raw!r}")
+    return int(raw)
 
 
 def server_address(environ: Mapping[str, str] | None = None) -> tuple[str, int]:

@@ -65,3 +65,30 @@ def test_server_address_defaults_and_env():
 def test_server_address_refuses_bad_port(port):
     with pytest.raises(ValueError):
         server_address({"DASHBOARD_PORT": port})
+
+
+def test_proxy_count_decides_whose_address_is_seen(sqlite_url):
+    from dashboard import create_app
+    seen = {}
+
+    def remember(app):
+        @app.get("/_address")
+        def address():
+            from flask import request
+            seen["address"] = request.remote_addr
+            return "ok"
+        return app
+
+    headers = {"X-Forwarded-For": "203.0.113.9"}
+    direct = remember(create_app({"DATABASE_URL": sqlite_url}))
+    direct.test_client().get("/_address", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen["address"] == "10.0.0.2"  # a forged header is not believed without a proxy
+    proxied = remember(create_app({"DATABASE_URL": sqlite_url, "PROXY_COUNT": 1}))
+    proxied.test_client().get("/_address", headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert seen["address"] == "203.0.113.9"
+
+
+@pytest.mark.parametrize("raw", ["-1", "x", "9"])
+def test_proxy_count_refuses_nonsense(raw):
+    with pytest.raises(SettingsError):
+        load_config(environ={"PROXY_COUNT": raw})
