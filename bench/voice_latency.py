@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from business.db import session_factory  # noqa: E402
 from business.migrations_runner import upgrade  # noqa: E402
 from business.seed import seed  # noqa: E402
-from tests.e2e.conftest import free_port, open_every_day, trained_model, wait_until_ready  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    ACTION_SERVER_TOKEN, SECRET_KEY, free_port, open_every_day, trained_model, wait_until_ready)
 from tests.voice_bridge.conftest import ServerThread  # noqa: E402
 from voice_bridge.config import Settings  # noqa: E402
 from voice_bridge.server import create_app  # noqa: E402
@@ -77,7 +78,7 @@ def rss_mb(pid: int) -> float:
 
 
 def descendants(root: int) -> set[int]:
-    """The stack's processes: honcho and everything it started (each in its own group)."""
+    """The stack's processes: supervisord and everything it started (each in its own group)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -186,9 +187,13 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     with session_factory(database_url).begin() as session:
         seed(session=session, data_dir=ROOT / "data")
     open_every_day(database_url)
-    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "DUCKLING_PORT")}
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "DUCKLING_PORT", "DASHBOARD_PORT",
+                                             "VOICE_BRIDGE_PORT")}
     env = {
         **os.environ, **{k: str(v) for k, v in ports.items()},
+        "APP_ENV": "development", "SECRET_KEY": SECRET_KEY, "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+        "SUPERVISOR_DIR": str(workdir), "RASA_HOST": "127.0.0.1", "ACTIONS_HOST": "127.0.0.1",
+        "DUCKLING_HOST": "127.0.0.1", "DASHBOARD_HOST": "127.0.0.1", "VOICE_BRIDGE_HOST": "127.0.0.1",
         "DATABASE_URL": database_url, "RASA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
@@ -197,12 +202,15 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     }
     log = workdir / "stack.log"
     process = subprocess.Popen(
-        [str(ROOT / ".venvs/app/bin/honcho"), "start", "-f", "Procfile", "--no-colour",
-         "duckling", "actions", "rasa", "worker"],
+        [str(ROOT / ".venvs/app/bin/supervisord"), "-c", str(ROOT / "supervisord.conf")],
         cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
     )
     rasa_url = f"http://127.0.0.1:{ports['RASA_PORT']}"
     wait_until_ready(rasa_url, process, log)
+    # The bridge under test runs in this process; the stack's own bridge and the dashboard
+    # would only take CPU from it.
+    subprocess.run([str(ROOT / ".venvs/app/bin/supervisorctl"), "-c", str(ROOT / "supervisord.conf"), "stop",
+                    "voice_bridge", "dashboard"], env=env, check=True, capture_output=True, timeout=60)
     os.environ["RASA_TRACKER_URL"] = env["RASA_TRACKER_URL"]
     return process, rasa_url, database_url
 
@@ -228,7 +236,7 @@ def report(levels: list[Level], description: str, started_load: str, ended_load:
         " real time: caller lines synthesized by Piper, the assistant's audio played back in real time with"
         " marks answered like Twilio. The bridge runs in the benchmark process (Whisper tiny.en int8 with the"
         " utterance-sized window, Piper joe-medium, webrtcvad; one queue each for speech-to-text and text-to-speech); Duckling, the action"
-        f" server, Rasa (trained model) and the transcript worker run as the Procfile starts them. {len(LINES)}"
+        f" server, Rasa (trained model) and the transcript worker run as `make run` starts them (supervisord). {len(LINES)}"
         f" different caller questions; call *i* asks questions *i*, *i*+1, ... The calls of a level start at"
         f" random (seeded) times within {stagger:g} s (about one caller turn), since real callers do not speak"
         " in lockstep.",
@@ -265,7 +273,7 @@ async def main_async(args) -> None:
     process, rasa_url, database_url = start_stack(workdir)
     try:
         port = free_port()
-        settings = Settings(port=port, rasa_url=rasa_url, database_url=database_url,
+        settings = Settings(port=port, rasa_url=rasa_url, database_url=database_url, secret_key=SECRET_KEY,
                             public_base_url=f"http://127.0.0.1:{port}", silence_seconds=60.0)
         app = create_app(settings, services_factory=lambda s: load_services(s, tts_cache_bytes=args.tts_cache_mb << 20))
         with ServerThread(app, port):
