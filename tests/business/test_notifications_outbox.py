@@ -54,15 +54,16 @@ def twilio_settings() -> NotificationSettings:
     )
 
 
-def book(url: str, *, email: str | None = "jessica@example.com", start: datetime = START) -> int:
+def book(url: str, *, email: str | None = "jessica@example.com", start: datetime = START,
+         now: datetime = NOW) -> int:
     with session_scope(url) as session:
         customer = upsert_customer(session=session, phone=CUSTOMER, name="Jessica Miller", email=email,
                                    address="1420 N Lake Shore Dr", zip_code="60610")
         appointment = book_appointment(
             session=session, profile=load_profile(session=session), customer=customer,
-            service=get_service_by_slug(session=session, slug="drain_cleaning"), start=start, now=NOW,
+            service=get_service_by_slug(session=session, slug="drain_cleaning"), start=start, now=now,
         )
-        appointment_booked(session=session, appointment=appointment, now=NOW)
+        appointment_booked(session=session, appointment=appointment, now=now)
         return appointment.id
 
 
@@ -320,6 +321,12 @@ def test_the_worker_runs_the_sender_in_local_mode_without_credentials(seeded_url
         monkeypatch.delenv(name, raising=False)
     settings = Settings.from_env({"DATABASE_URL": seeded_url, "RASA_TRACKER_URL": f"sqlite:///{tmp_path}/t.db"})
     job = next(j for j in jobs(settings) if j.name == "notifications")
-    book(seeded_url)
+    # The worker sends by the real clock: book a Wednesday 10 a.m. days ahead of it, so the
+    # 24-hour reminder is not yet due whatever day the suite runs.
+    now = datetime.now(timezone.utc)
+    day = now.astimezone(CHI).date() + timedelta(days=3)
+    while day.weekday() != 2:
+        day += timedelta(days=1)
+    book(seeded_url, start=datetime(day.year, day.month, day.day, 10, tzinfo=CHI).astimezone(timezone.utc), now=now)
     assert job.run(settings) == 5
     assert {r.status for r in rows(seeded_url) if r.kind != "reminder"} == {"held_local"}
