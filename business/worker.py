@@ -1,6 +1,6 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
 from Rasa's tracker, the notifications outbox, calendar sync, jobs technicians left
-unanswered, retention; each job is one entry in `jobs()`). `python -m business.worker`."""
+unanswered, callers' details spooled while the database was down, retention; each job is one entry in `jobs()`). `python -m business.worker`."""
 from __future__ import annotations
 
 import logging
@@ -13,12 +13,13 @@ from dataclasses import dataclass
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
+from business.failure_capture import import_spooled_requests
 from business.log_redaction import RedactConversationData
 from business.notifications.sender import OutboxSender
 from business.profile import load_profile
 from business.models import utcnow
 from business.retention import apply_retention
-from business.settings import Settings
+from business.settings import VAR_DIR, Settings
 from business.technician_jobs import redispatch_unanswered
 from business.transcripts import project_tracker_events
 
@@ -73,12 +74,19 @@ def unanswered_jobs(settings: Settings) -> int:
         return redispatch_unanswered(session=session, now=utcnow())
 
 
+def failed_requests(settings: Settings) -> int:
+    """Callers' details the action server spooled while the database was down become leads
+    and owner alerts (business/failure_capture.py)."""
+    return import_spooled_requests(database_url=settings.database_url, spool_dir=VAR_DIR / "spool")
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [
         Job("transcripts", TranscriptProjection(settings), interval=0.5),
         Job("notifications", OutboxSender.from_settings(settings), interval=2.0),
         Job("calendar", calendar_sync, interval=30),
         Job("unanswered_jobs", unanswered_jobs, interval=30),
+        Job("failed_requests", failed_requests, interval=15),
         # Once a day, and at start-up; a run that deleted something runs again at once.
         Job("retention", Retention(settings), interval=24 * 3600),
     ]

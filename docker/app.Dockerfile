@@ -21,5 +21,7 @@ COPY dashboard dashboard
 COPY voice_bridge voice_bridge
 COPY duckling_server duckling_server
 COPY data data
-RUN useradd --create-home app
+# var/spool is shared by the action server and the worker (a compose volume): what callers
+# said while the database was down waits there for the worker.
+RUN useradd --create-home app && mkdir -p /app/var/spool && chown -R app /app/var
 USER app

@@ -75,3 +75,26 @@ def test_a_failed_batch_is_logged_without_the_personal_data_in_its_error():
     assert result.returncode == 0, result.stderr
     assert "job transcripts failed; retrying" in result.stderr and "DataError" in result.stderr
     assert "Jessica" not in result.stderr and "5550199" not in result.stderr
+
+
+def test_the_worker_turns_spooled_failed_requests_into_leads(seeded_url, tmp_path, monkeypatch):
+    """What the action server spooled while the database was down reaches the owner."""
+    from sqlalchemy import select
+
+    from business import worker
+    from business.db import session_factory
+    from business.failure_capture import FailedRequest, capture_failed_request
+    from business.models import Lead
+    from business.settings import Settings
+
+    monkeypatch.setattr(worker, "VAR_DIR", tmp_path)
+    down = "postgresql+psycopg2://nobody@127.0.0.1:1/none"
+    request = FailedRequest(conversation="CA1", channel="phone", step="action_book_appointment",
+                            name="Dana Whitfield", phone="+13125550123", problem="no hot water")
+    assert capture_failed_request(database_url=down, spool_dir=tmp_path / "spool", request=request)
+    settings = Settings.from_env({"DATABASE_URL": seeded_url, "RASA_TRACKER_URL": f"sqlite:///{tmp_path}/t.db",
+                                  "SECRET_KEY": "k"})
+    job = next(j for j in worker.jobs(settings) if j.name == "failed_requests")
+    assert job.run(settings) == 1 and job.run(settings) == 0
+    with session_factory(seeded_url)() as session:
+        assert session.scalars(select(Lead.phone)).all() == ["+13125550123"]
