@@ -10,7 +10,9 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -27,6 +29,22 @@ from business.settings import ROOT
 STARTUP_DEADLINE = 300  # seconds; loading TensorFlow and the model dominates
 SECRET_KEY = "e2e-secret-key-not-for-production"
 ACTION_SERVER_TOKEN = "e2e-action-server-token"
+
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def day_ahead(days_ahead: int, hour: int) -> datetime:
+    """That many days from today in the business's zone, at `hour`."""
+    day = (datetime.now(CHICAGO) + timedelta(days=days_ahead)).date()
+    return datetime(day.year, day.month, day.day, hour, tzinfo=CHICAGO)
+
+
+def date_words(days_ahead: int) -> str:
+    """'december 4': a caller naming the date. Duckling reads "in three days at 2pm" as
+    72 hours from now and then the next 2 p.m., a day later once it is past 2 p.m."""
+    day = day_ahead(days_ahead, 12)
+    return f"{day:%B} {day.day}".lower()
 
 
 def free_port() -> int:

@@ -16,14 +16,12 @@ from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
 from tests.e2e.test_booking_by_voice_channel import wait_for
+from tests.e2e.conftest import date_words, day_ahead
 
 pytestmark = pytest.mark.e2e
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-def _day(days_ahead: int, hour: int) -> datetime:
-    day = (datetime.now(CHICAGO) + timedelta(days=days_ahead)).date()
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CHICAGO)
 
 
 def _customer_with_visit(stack, phone: str, name: str, address: str, zip_code: str, *,
@@ -52,17 +50,17 @@ def _outcome(stack, sender: str) -> Conversation | None:
 def test_repeat_caller_is_greeted_by_name_and_asked_only_what_is_missing(stack):
     phone = "+13125550301"
     _customer_with_visit(stack, phone, "Linda Park", "88 West Schiller Street, Chicago, 60610", "60610",
-                         start=_day(-20, 10))
+                         start=day_ahead(-20, 10))
     greeting = " ".join(stack.call("CA-linda", "hi", phone))
     assert "Hi Linda" in greeting and "Last time we took care of your toilet repair" in greeting, greeting
-    replies = " ".join(stack.call("CA-linda", "my kitchen sink is clogged can someone come in three days at 2pm", phone))
+    replies = " ".join(stack.call("CA-linda", f"my kitchen sink is clogged can someone come on {date_words(3)} at 2pm", phone))
     assert "88 West Schiller Street" in replies and "again?" in replies, replies
     assert "name" not in replies.lower() and "phone number" not in replies.lower()
     read_back = " ".join(stack.call("CA-linda", "yes same place", phone))
     assert "Linda Park" in read_back and "2 p.m." in read_back, read_back
     assert "all set" in " ".join(stack.call("CA-linda", "yes", phone)).lower()
     booked = _appointments(stack, phone)[-1]
-    assert booked.start_at == _day(3, 14) and booked.service.slug == "drain_cleaning"
+    assert booked.start_at == day_ahead(3, 14) and booked.service.slug == "drain_cleaning"
     assert booked.address == "88 West Schiller Street, Chicago, 60610"
 
 
@@ -83,7 +81,7 @@ def test_emergency_gets_safety_advice_and_the_earliest_emergency_slot(stack):
 def test_verified_caller_cancels_their_appointment(stack):
     phone = "+13125550303"
     _customer_with_visit(stack, phone, "Greg Wilson", "400 North State Street, Chicago, 60654", "60654",
-                         start=_day(5, 9), service="drain_cleaning")
+                         start=day_ahead(5, 9), service="drain_cleaning")
     replies = " ".join(stack.call("CA-cancel", "hi i need to cancel my appointment", phone))
     assert "Would you like me to cancel it?" in replies and "drain cleaning" in replies.lower(), replies
     assert "cancelled" in " ".join(stack.call("CA-cancel", "yes please", phone)).lower()
@@ -99,7 +97,7 @@ def test_verified_caller_cancels_their_appointment(stack):
 def test_caller_without_caller_id_must_give_name_and_number(stack):
     phone = "+13125550304"
     _customer_with_visit(stack, phone, "Karen White", "1 East Erie Street, Chicago, 60611", "60611",
-                         start=_day(6, 9), service="water_heater")
+                         start=day_ahead(6, 9), service="water_heater")
     replies = " ".join(stack.say("web-karen", "when is my appointment"))
     assert "name" in replies.lower(), replies
     replies = " ".join(stack.say("web-karen", "karen white"))
@@ -116,14 +114,14 @@ def test_caller_without_caller_id_must_give_name_and_number(stack):
 def test_reschedule_moves_the_appointment_and_keeps_history(stack):
     phone = "+13125550305"
     _customer_with_visit(stack, phone, "Susan Reed", "233 South Wacker Drive, Chicago, 60606", "60606",
-                         start=_day(4, 15), service="faucet_repair")
+                         start=day_ahead(4, 15), service="faucet_repair")
     replies = " ".join(stack.call("CA-move", "i need to reschedule my appointment", phone))
     assert "faucet" in replies.lower() and "What day and time" in replies, replies
-    replies = " ".join(stack.call("CA-move", "in seven days at 11am", phone))
+    replies = " ".join(stack.call("CA-move", f"on {date_words(7)} at 11am", phone))
     assert "move your" in replies and "11 a.m." in replies, replies
     assert "now" in " ".join(stack.call("CA-move", "yes", phone))
     (appointment,) = _appointments(stack, phone)
-    assert appointment.start_at == _day(7, 11) and appointment.status in {"scheduled", "confirmed"}
+    assert appointment.start_at == day_ahead(7, 11) and appointment.status in {"scheduled", "confirmed"}
     assert _outcome(stack, "CA-move").outcome == "rescheduled"
 
 

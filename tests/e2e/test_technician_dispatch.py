@@ -20,6 +20,7 @@ from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
 from dashboard import create_app
 from tests.e2e.conftest import SECRET_KEY
+from tests.e2e.conftest import date_words, day_ahead
 
 pytestmark = pytest.mark.e2e
 CHICAGO = ZoneInfo("America/Chicago")
@@ -28,9 +29,6 @@ AUTH_TOKEN = "e2e-twilio-auth-token"
 PHONE = "+13125550311"
 
 
-def _day(days_ahead: int, hour: int) -> datetime:
-    day = (datetime.now(CHICAGO) + timedelta(days=days_ahead)).date()
-    return datetime(day.year, day.month, day.day, hour, tzinfo=CHICAGO)
 
 
 def _texter(stack):
@@ -54,10 +52,10 @@ def test_a_booking_is_dispatched_confirmed_by_text_and_completed_by_the_technici
         customer = upsert_customer(session=session, phone=PHONE, name="Nora Quinn",
                                    address="1200 West Fullerton Avenue, Chicago, 60614", zip_code="60614")
         book_appointment(session=session, profile=load_profile(session=session), customer=customer,
-                         service=get_service_by_slug(session=session, slug="toilet_repair"), start=_day(-30, 10),
-                         now=_day(-32, 10))
+                         service=get_service_by_slug(session=session, slug="toilet_repair"), start=day_ahead(-30, 10),
+                         now=day_ahead(-32, 10))
     stack.call("CA-nora", "hi", PHONE)
-    replies = " ".join(stack.call("CA-nora", "my kitchen sink is clogged can someone come in three days at 4pm", PHONE))
+    replies = " ".join(stack.call("CA-nora", f"my kitchen sink is clogged can someone come on {date_words(3)} at 4pm", PHONE))
     assert "1200 West Fullerton Avenue" in replies, replies
     stack.call("CA-nora", "yes same place", PHONE)
     assert "all set" in " ".join(stack.call("CA-nora", "yes", PHONE)).lower()
@@ -67,7 +65,7 @@ def test_a_booking_is_dispatched_confirmed_by_text_and_completed_by_the_technici
         appointment = session.scalars(select(Appointment).where(
             Appointment.customer_id == customer_id).order_by(Appointment.start_at.desc())).first()
         # 4 p.m.: the repeat-caller conversation test books 2 p.m. that day with the same plumber.
-        assert appointment.start_at == _day(3, 16) and appointment.status == "scheduled"
+        assert appointment.start_at == day_ahead(3, 16) and appointment.status == "scheduled"
         mike = session.scalar(select(Technician).where(Technician.name == "Mike Alvarez"))
         record = session.scalar(select(DispatchRecord).where(DispatchRecord.appointment_id == appointment.id))
         assert (record.technician_id, record.status) == (mike.id, "assigned")
