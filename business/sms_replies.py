@@ -19,7 +19,7 @@ from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.profile import BusinessProfile, load_profile
-from business.rasa_rest import RasaRestClient, RasaUnavailable
+from channels.rasa_client import RasaClient, RasaUnavailable
 from business.scheduling import cancel_appointment
 from business.spoken import sentence
 
@@ -46,7 +46,7 @@ def keyword(text: str) -> str:
 
 
 def handle_inbound_sms(
-    *, session: Session, message_sid: str, phone: str, text: str, rasa: RasaRestClient, now: datetime
+    *, session: Session, message_sid: str, phone: str, text: str, rasa: RasaClient, now: datetime
 ) -> list[str]:
     """`phone` is the sender in E.164. Writes in `session` and the caller commits (a text
     passed on to Rasa commits earlier, see _ask_rasa). A MessageSid seen before (Twilio
@@ -131,12 +131,12 @@ def _cancel(session, appointment: Appointment, profile, now) -> str:
             f"Text us or call {spoken_phone(profile.phone)} any time to book again.")
 
 
-def _ask_rasa(session, phone, text, rasa: RasaRestClient, profile, now) -> list[str]:
+def _ask_rasa(session, phone, text, rasa: RasaClient, profile, now) -> list[str]:
     # Rasa's actions write to this database; holding our transaction (SQLite's write lock)
     # while waiting for Rasa would block them, so what we did so far is committed first.
     session.commit()
     try:
-        return rasa.send(sender=f"sms:{phone}", message=text, metadata={"channel": "sms", "caller": phone})
+        return rasa.send(f"sms:{phone}", text, {"channel": "sms", "caller": phone}).texts
     except RasaUnavailable as exc:
         log.warning("assistant unavailable for a text (%s); owner alerted", exc)
         # One alert per number per hour, however many texts arrive meanwhile.
