@@ -9,7 +9,7 @@ import wave
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from voice_bridge.talk_token import verify_token
+from channels.talk_token import verify_token
 
 log = logging.getLogger("voice_bridge.talk")
 TALK_RATE = 16000
