@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from business.contacts import spoken_phone
 from business.models import Conversation, utcnow
-from business.repository import get_or_create_conversation
+from business.repository import get_or_create_conversation, get_service_by_slug
 from business.spoken import sentence
 
 # A stronger outcome is never replaced by a weaker one: a caller who booked and then
@@ -82,3 +82,38 @@ def record_outcome(*, session: Session, external_id: str, outcome: str, facts: F
         conversation.ended_at = now or utcnow()
     session.flush()
     return conversation
+
+
+def record_call_ended(*, session: Session, external_id: str, status: str,
+                      now: datetime | None = None) -> Conversation:
+    """A phone call is over: a transferred call was handed off, any other end (the caller
+    hung up, or stayed silent) abandons what was not settled. The actions never see a
+    hang-up, so only the bridge can record this. A settled outcome (booked, a lead) and
+    its summary are kept: the summary has details the stored slots lack."""
+    outcome = "handed_off" if status == "transferred" else "abandoned"
+    conversation = get_or_create_conversation(session=session, external_id=external_id, channel="phone")
+    if conversation.summary and stronger(conversation.outcome, outcome) == conversation.outcome:
+        conversation.ended_at = now or utcnow()
+        session.flush()
+        return conversation
+    return record_outcome(session=session, external_id=external_id, outcome=outcome,
+                          facts=_facts_from_slots(session, conversation), caller=conversation.caller,
+                          ended=True, now=now)
+
+
+def _facts_from_slots(session: Session, conversation: Conversation) -> Facts:
+    """What the dialogue had filled, as the transcript worker last copied it."""
+    slots = conversation.slots or {}
+
+    def text(name: str) -> str | None:
+        value = slots.get(name)
+        if isinstance(value, list):
+            value = " ".join(str(v) for v in value)
+        return value if isinstance(value, str) and value else None
+
+    slug = text("service_slug")
+    service = get_service_by_slug(session=session, slug=slug) if slug else None
+    return Facts(channel=conversation.channel, customer_name=text("customer_name"),
+                 phone=text("phone") or conversation.caller, problem=text("problem"),
+                 service_name=service.name if service else None, address=text("address"),
+                 urgency=text("urgency"))

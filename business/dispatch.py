@@ -368,14 +368,6 @@ def latest_dispatch(*, session: Session, appointment_id: int) -> DispatchRecord 
                           .order_by(DispatchRecord.id.desc()).limit(1))
 
 
-def list_dispatch_records(*, session: Session, flagged_only: bool = False, limit: int = 100) -> list[DispatchRecord]:
-    """Newest first; `flagged_only` gives the decisions the owner must act on (for alerts)."""
-    query = select(DispatchRecord).order_by(DispatchRecord.id.desc()).limit(limit)
-    if flagged_only:
-        query = query.where(DispatchRecord.flagged_for_owner.is_(True), DispatchRecord.status != "replaced")
-    return list(session.scalars(query))
-
-
 def list_latest_dispatch_records(*, session: Session, appointment_ids: Sequence[int]) -> dict[int, DispatchRecord]:
     """The newest decision for each appointment, in one query (for lists and the calendar)."""
     newest = (select(func.max(DispatchRecord.id)).where(DispatchRecord.appointment_id.in_(list(appointment_ids)))

@@ -2,7 +2,6 @@
 in the same transaction."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from business.models import Conversation, Lead
@@ -20,7 +19,3 @@ def create_lead(
     session.flush()
     lead_created(session=session, lead=lead)
     return lead
-
-
-def list_leads(*, session: Session, limit: int = 200) -> list[Lead]:
-    return list(session.scalars(select(Lead).order_by(Lead.created_at.desc()).limit(limit)))

@@ -114,16 +114,6 @@ def list_appointments(
     return list(session.scalars(query))
 
 
-def list_customer_appointments(*, session: Session, customer: Customer) -> list[Appointment]:
-    return list(
-        session.scalars(
-            select(Appointment)
-            .where(Appointment.customer_id == customer.id)
-            .order_by(Appointment.start_at)
-        )
-    )
-
-
 # Conversations and transcripts
 
 def get_or_create_conversation(

@@ -1,11 +1,11 @@
-"""Inbound texts: opt-out keywords, HELP, YES to confirm and NO/CANCEL to cancel the next
-appointment; anything else continues the conversation through Rasa. Returns the replies
-to send back (the webhook wraps them in TwiML). Each Twilio MessageSid is handled once."""
+"""The business's answers to inbound texts: opt-out keywords, HELP, YES to confirm and
+NO/CANCEL to cancel the next appointment, technicians' job commands. `reply_to_text` returns
+the replies, or None when the text is not one of ours and belongs to the assistant (the SMS
+channel, channels/sms.py, passes it on). Writes in the session; the caller commits."""
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,9 +19,9 @@ from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.profile import BusinessProfile, load_profile
-from business.rasa_rest import RasaRestClient, RasaUnavailable
 from business.scheduling import cancel_appointment
 from business.spoken import sentence
+from business.technician_sms import handle_technician_sms
 
 log = logging.getLogger(__name__)
 
@@ -31,28 +31,15 @@ HELP = {"HELP", "INFO"}
 CONFIRM = {"YES", "Y", "CONFIRM"}
 CANCEL = {"NO", "N", "CANCEL"}  # "CANCEL ALL" is an opt-out, checked first
 
-# Who may text us besides customers. A technician's replies (ACCEPT, DECLINE, DONE, ON MY
-# WAY) belong to dispatch: it registers a handler here, e.g.
-#   TECHNICIAN_HANDLERS.append(handle_technician_sms)
-# with the signature (session, technician, keyword, text, now) -> list[str] | None.
-# Until one answers, a technician's text gets no automatic reply.
-TechnicianHandler = Callable[[Session, Technician, str, str, datetime], "list[str] | None"]
-TECHNICIAN_HANDLERS: list[TechnicianHandler] = []
-
 
 def keyword(text: str) -> str:
     """'  Yes! ' -> 'YES'; 'cancel all' -> 'CANCEL ALL'."""
     return " ".join(re.sub(r"[^\w\s]", " ", text).upper().split())
 
 
-def handle_inbound_sms(
-    *, session: Session, message_sid: str, phone: str, text: str, rasa: RasaRestClient, now: datetime
-) -> list[str]:
-    """`phone` is the sender in E.164. Writes in `session` and the caller commits (a text
-    passed on to Rasa commits earlier, see _ask_rasa). A MessageSid seen before (Twilio
-    retrying, or a captured request replayed) changes nothing and gets no reply."""
-    if not claim_message(session=session, message_sid=message_sid):
-        return []
+def reply_to_text(*, session: Session, phone: str, text: str, now: datetime) -> list[str] | None:
+    """`phone` is the sender in E.164. The replies to text back ([] for none), or None when
+    the text is for the assistant."""
     profile = load_profile(session=session)
     word = keyword(text)
     if word in OPT_OUT:
@@ -67,14 +54,24 @@ def handle_inbound_sms(
         return []  # nothing is texted to an opted-out number until START
     technician = session.scalar(select(Technician).where(Technician.phone == phone, Technician.active.is_(True)))
     if technician is not None:
-        return _technician(session, technician, word, text, now)
+        # A technician's texts are about their jobs, never a conversation with the assistant.
+        return handle_technician_sms(session, technician, word, text, now)
     if word in CONFIRM or word in CANCEL:
         appointment = _next_appointment(session, phone, now)
         if appointment is not None:
             if word in CONFIRM:
                 return [_confirm(session, appointment, profile, now)]
             return [_cancel(session, appointment, profile, now)]
-    return _ask_rasa(session, phone, text, rasa, profile, now)
+    return None
+
+
+def text_unanswered(*, session: Session, phone: str, now: datetime) -> list[str]:
+    """The assistant could not answer a text: the owner is alerted and the texter told."""
+    # One alert per number per hour, however many texts arrive meanwhile.
+    sms_unanswered(session=session, phone=phone, conversation_key=f"{phone}:{now:%Y%m%d%H}")
+    profile = load_profile(session=session)
+    return [f"Sorry, we can't answer texts right now. Please call {profile.name} at "
+            f"{spoken_phone(profile.phone)}, or we'll call you back soon."]
 
 
 def claim_message(*, session: Session, message_sid: str) -> bool:
@@ -94,15 +91,6 @@ def _help(profile: BusinessProfile) -> str:
     email = f" or email {profile.email}" if profile.email else ""
     return (f"{profile.name}: call us at {spoken_phone(profile.phone)}{email}. "
             "Reply YES to confirm your visit, NO to cancel, STOP to unsubscribe.")
-
-
-def _technician(session, technician, word, text, now) -> list[str]:
-    for handler in TECHNICIAN_HANDLERS:
-        replies = handler(session, technician, word, text, now)
-        if replies is not None:
-            return replies
-    log.info("text from technician %s: no handler yet", technician.id)
-    return []
 
 
 def _next_appointment(session: Session, phone: str, now: datetime) -> Appointment | None:
@@ -129,17 +117,3 @@ def _cancel(session, appointment: Appointment, profile, now) -> str:
                        actor="the customer by text", text_customer=False)
     return (f"Your {appointment.service.name.lower()} for {when} is cancelled. "
             f"Text us or call {spoken_phone(profile.phone)} any time to book again.")
-
-
-def _ask_rasa(session, phone, text, rasa: RasaRestClient, profile, now) -> list[str]:
-    # Rasa's actions write to this database; holding our transaction (SQLite's write lock)
-    # while waiting for Rasa would block them, so what we did so far is committed first.
-    session.commit()
-    try:
-        return rasa.send(sender=f"sms:{phone}", message=text, metadata={"channel": "sms", "caller": phone})
-    except RasaUnavailable as exc:
-        log.warning("assistant unavailable for a text (%s); owner alerted", exc)
-        # One alert per number per hour, however many texts arrive meanwhile.
-        sms_unanswered(session=session, phone=phone, conversation_key=f"{phone}:{now:%Y%m%d%H}")
-        return [f"Sorry, we can't answer texts right now. Please call {profile.name} at "
-                f"{spoken_phone(profile.phone)}, or we'll call you back soon."]

@@ -1,6 +1,6 @@
 """A technician's texts about their jobs: ACCEPT, DECLINE, ON MY WAY (OMW), ARRIVED and DONE,
-optionally with a job number ("DONE 123"). `register()` plugs the handler into the inbound
-SMS router (business/sms_replies.py)."""
+optionally with a job number ("DONE 123"). Answered from business/sms_replies.py when the
+texting number is an active technician's."""
 from __future__ import annotations
 
 import re
@@ -12,7 +12,6 @@ from business.models import Technician
 from business.notifications.messages import spoken_when
 from business.profile import load_profile
 from business.spoken import sentence
-from business.sms_replies import TECHNICIAN_HANDLERS
 from business.technician_jobs import JobActionError, apply_job_action, get_technician_job
 
 COMMANDS = {
@@ -63,8 +62,3 @@ def handle_technician_sms(session: Session, technician: Technician, word: str, t
         "done": f"Great work, {first}! Job #{appointment.id} is marked done.",
     }[action]]
 
-
-def register() -> None:
-    """Called by the app that answers texts; safe to call more than once."""
-    if handle_technician_sms not in TECHNICIAN_HANDLERS:
-        TECHNICIAN_HANDLERS.append(handle_technician_sms)

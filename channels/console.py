@@ -11,7 +11,7 @@ import os
 import sys
 import uuid
 
-from business.rasa_rest import RasaRestClient, RasaUnavailable
+from channels.rasa_client import RasaClient, RasaUnavailable
 from channels.trust import load_secret_key
 
 
@@ -29,13 +29,13 @@ def main(argv: list[str] | None = None) -> int:
         metadata, sender = {"channel": "web"}, f"console-{uuid.uuid4().hex[:12]}"
     else:
         metadata, sender = {"channel": "phone", "caller": args.caller}, f"CAconsole{uuid.uuid4().hex}"
-    rasa = RasaRestClient(args.rasa_url, secret_key=load_secret_key())
+    rasa = RasaClient(args.rasa_url, secret_key=load_secret_key())
     print(f"Talking to {args.rasa_url} as {metadata['channel']} ({sender}); Ctrl-D ends.", file=sys.stderr)
     for line in sys.stdin:
         if not line.strip():
             continue
         try:
-            replies = rasa.send(sender=sender, message=line.strip(), metadata=metadata)
+            replies = rasa.send(sender, line.strip(), metadata).texts
         except RasaUnavailable as exc:
             print(f"[the assistant did not answer: {exc}]", file=sys.stderr)
             continue

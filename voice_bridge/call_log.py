@@ -1,16 +1,17 @@
 """What only the bridge knows about a call, written to the same conversation the transcript
-worker fills: status, duration, which assistant replies the caller talked over, and what
-the caller heard when the assistant could not answer (with the owner's alert)."""
+worker fills: status, duration, how it ended (its outcome), which assistant replies the
+caller talked over, and what the caller heard when the assistant could not answer (with
+the owner's alert)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime, timezone
 
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from business.conversation_outcome import record_call_ended
 from business.db import session_scope
 from business.notifications.events import call_unanswered
 from business.repository import (
@@ -42,9 +43,6 @@ def database_answers(database_url: str) -> bool:
 class CallLog:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        # Called with (call_sid, status) after a call ends: the dialogue side computes the
-        # outcome and summary there.
-        self.on_call_ended: list[Callable[[str, str], None]] = []
 
     def start(self, call_sid: str, channel: str, caller: str | None) -> None:
         with session_scope(self.database_url) as session:
@@ -54,6 +52,8 @@ class CallLog:
             update_conversation(session=session, conversation=conversation, status="in-progress", channel=channel)
 
     def end(self, call_sid: str, status: str, started: datetime) -> None:
+        """Status, length and outcome in one transaction: a hang-up or a hand-off is never
+        recorded without the other."""
         ended = datetime.now(timezone.utc)
         with session_scope(self.database_url) as session:
             conversation = get_or_create_conversation(session=session, external_id=call_sid)
@@ -61,11 +61,7 @@ class CallLog:
                 session=session, conversation=conversation, status=status, ended_at=ended,
                 duration_seconds=round((ended - started).total_seconds(), 1),
             )
-        for hook in self.on_call_ended:
-            try:
-                hook(call_sid, status)
-            except Exception:  # noqa: BLE001 - a failing hook must not lose the call record
-                log.exception("call-ended hook failed for %s", call_sid)
+            record_call_ended(session=session, external_id=call_sid, status=status, now=ended)
 
     def record_assistant_failure(self, call_sid: str, caller: str | None, said: str | None) -> None:
         """The assistant did not answer: the owner is alerted (once per call, with the

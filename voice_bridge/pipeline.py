@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from business.transcripts import latest_user_intent
+from channels.rasa_client import RasaUnavailable
 from voice_bridge import twilio_serializer as wire
-from voice_bridge.rasa_client import RasaUnavailable
 from voice_bridge.services import Services
 from voice_bridge.stt.base import Recognizer, Transcript
 from voice_bridge.tts.piper import speakable_pieces
@@ -195,7 +195,10 @@ class Call:
                 if transcript.confidence is not None:
                     metadata["stt_confidence"] = f"{transcript.confidence:.3f}"
                 try:
-                    replies, failure = await self.services.rasa.send(self.call_sid, transcript.text, metadata), None
+                    answer = await self.services.rasa.send_async(self.call_sid, transcript.text, metadata)
+                    # Our REST channel's stand-in sentence is not the assistant answering.
+                    replies, failure = ([], f"no reply ({answer.assistant_error})") if answer.assistant_error \
+                        else (answer.texts, None)
                 except RasaUnavailable as error:
                     replies, failure = [], str(error)
                 timing = TurnTiming(endpointed_at=endpointed_at, stt_ms=(heard - began) * 1000,

@@ -13,11 +13,11 @@ from sqlalchemy import Engine
 from business.db import make_engine, session_scope
 from business.profile import load_profile
 from business.settings import Settings as BusinessSettings
+from channels.rasa_client import RasaClient
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
 from voice_bridge.deadline_executor import DeadlineExecutor
 from voice_bridge.prompts import Prompts
-from voice_bridge.rasa_client import RasaClient
 from voice_bridge.stt import load_recognizer
 from voice_bridge.stt.base import Recognizer
 from voice_bridge.telephony import CallControl
@@ -77,7 +77,7 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
         settings=settings,
         recognizer=load_recognizer(settings),
         speaker=PiperSpeaker(cache_bytes=tts_cache_bytes),
-        rasa=RasaClient(settings.rasa_url, settings.secret_key, timeout=settings.rasa_timeout_seconds),
+        rasa=RasaClient(settings.rasa_url, secret_key=settings.secret_key, timeout=settings.rasa_timeout_seconds),
         calls=CallControl.from_settings(settings),
         prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
         call_log=call_log,

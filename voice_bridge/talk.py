@@ -9,7 +9,7 @@ import wave
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from voice_bridge.talk_token import verify_token
+from channels.talk_token import verify_token
 
 log = logging.getLogger("voice_bridge.talk")
 TALK_RATE = 16000
@@ -79,7 +79,7 @@ async def _answer(websocket: WebSocket, services, user: str, audio: bytes) -> No
         if transcript.confidence is not None:
             metadata["stt_confidence"] = f"{transcript.confidence:.3f}"
         try:
-            replies = await services.rasa.send(f"owner-{user}", transcript.text, metadata)
+            replies = (await services.rasa.send_async(f"owner-{user}", transcript.text, metadata)).texts
         except Exception:  # noqa: BLE001 - tell the page rather than drop the socket
             log.exception("Rasa did not answer the owner's message")
             replies = []

@@ -38,10 +38,6 @@ def appointment_booked(*, session: Session, appointment: Appointment, now: datet
     return _booked(session, appointment, now or utcnow(), emergency=appointment.urgency == "emergency")
 
 
-def emergency_booked(*, session: Session, appointment: Appointment, now: datetime | None = None) -> list[Notification]:
-    return _booked(session, appointment, now or utcnow(), emergency=True)
-
-
 def _booked(session, appointment, now, *, emergency: bool) -> list[Notification]:
     profile = load_profile(session=session)
     key = f"booked:{appointment.id}:{_start_stamp(appointment)}"

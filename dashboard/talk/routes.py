@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 from flask import current_app, make_response, render_template
 from flask_login import current_user, login_required
 
+from channels.talk_token import MAX_AGE_SECONDS, issue_token
 from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.talk import bp
-from voice_bridge.talk_token import MAX_AGE_SECONDS, issue_token
 
 
 @bp.get("/")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from business.technician_sms import register as register_technician_sms
 from dashboard.extensions import csrf
 
 bp = Blueprint("twilio_webhooks", __name__, url_prefix="/twilio")
 csrf.exempt(bp)
-# Technicians' texts (ACCEPT, DONE...) are answered once an app serves this blueprint.
-bp.record_once(lambda state: register_technician_sms())
 
 from dashboard.twilio_webhooks import routes  # noqa: E402,F401  (registers views on bp)

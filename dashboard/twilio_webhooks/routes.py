@@ -10,8 +10,8 @@ from business.contacts import normalize_phone
 from business.notifications.opt_outs import update_opt_out
 from business.notifications.outbox import update_delivery_status
 from business.notifications.sms import OPTED_OUT_CODES
-from business.rasa_rest import RasaRestClient
-from business.sms_replies import handle_inbound_sms
+from channels.rasa_client import RasaClient
+from channels.sms import answer_text
 from dashboard.db import get_session
 from dashboard.twilio_signature import twilio_signed
 from dashboard.twilio_webhooks import bp
@@ -40,10 +40,13 @@ def inbound_sms():
     replies = []
     if text.strip():
         session = get_session()
-        rasa = RasaRestClient(current_app.config["RASA_URL"], secret_key=current_app.config["SECRET_KEY"],
-                              timeout=RASA_TIMEOUT_SECONDS)
-        replies = handle_inbound_sms(session=session, message_sid=sid, phone=phone, text=text, rasa=rasa,
-                                     now=current_app.config["CLOCK"]())
+        rasa = RasaClient(current_app.config["RASA_URL"], secret_key=current_app.config["SECRET_KEY"],
+                          timeout=RASA_TIMEOUT_SECONDS)
+        try:
+            replies = answer_text(session=session, rasa=rasa, message_sid=sid, phone=phone, text=text,
+                                  now=current_app.config["CLOCK"]())
+        finally:
+            rasa.close()
         session.commit()
     twiml = MessagingResponse()
     for reply in replies:

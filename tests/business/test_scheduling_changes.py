@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from business.dispatch import dispatch_appointment, latest_dispatch, list_dispatch_records, update_technician_status
+from business.dispatch import dispatch_appointment, latest_dispatch, update_technician_status
 from business.models import Appointment, DispatchRecord, Technician
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import (
@@ -150,7 +150,9 @@ def test_emergency_pushes_routine_work_aside_and_flags_the_owner(session, profil
     assert record.flagged_for_owner
     displaced = next(a for a in routine if a.technician_id == emergency.technician_id)
     assert f"#{displaced.id}" in record.owner_note and "need moving" in record.owner_note
-    assert list_dispatch_records(session=session, flagged_only=True) == [record]
+    flagged = session.scalars(select(DispatchRecord).where(DispatchRecord.flagged_for_owner.is_(True),
+                                                           DispatchRecord.status != "replaced")).all()
+    assert flagged == [record]
     # A second emergency cannot share the first one's technician at the same time.
     second = book(session, profile, "burst_pipe", at(24, 9, 30), n=10, now=at(24, 8, 50), urgency="emergency")
     assert second.technician_id != emergency.technician_id and second.start_at == emergency.start_at

@@ -71,8 +71,6 @@ def test_call_log_records_status_duration_and_interruptions(database_url):
     with session_scope(database_url) as session:
         seed(session=session, data_dir=DATA_DIR)
     log = CallLog(database_url)
-    ended: list = []
-    log.on_call_ended.append(lambda sid, status: ended.append((sid, status)))
     log.start("CA42", "phone", "+13125550199")
     with session_scope(database_url) as session:
         call = session.scalars(select(Conversation).where(Conversation.external_id == "CA42")).one()
@@ -85,7 +83,7 @@ def test_call_log_records_status_duration_and_interruptions(database_url):
         call = session.scalars(select(Conversation).where(Conversation.external_id == "CA42")).one()
         assert call.status == "transferred" and 41.5 < call.duration_seconds < 50 and call.ended_at
         assert [t.interrupted for t in call.turns] == [True]
-    assert ended == [("CA42", "transferred")]
+        assert call.outcome == "handed_off" and call.summary.endswith("The call was handed to a person.")
     assert log.owner_phone() == "+13125550101"
     with session_scope(database_url) as session:
         upsert_customer(session=session, phone="+13125550123", name="Dana Whitfield",

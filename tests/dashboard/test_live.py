@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from business.db import session_scope
 from business.repository import add_turn, get_or_create_conversation, update_conversation
+from channels.talk_token import verify_token
 from tests.dashboard.conftest import NOW
-from voice_bridge.talk_token import verify_token
 
 
 def stream_events(response) -> list[dict]:

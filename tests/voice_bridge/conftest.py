@@ -24,11 +24,12 @@ from twilio.rest import Client
 
 from business.db import session_scope
 from business.seed import seed
+from channels.rasa_client import RasaClient
+from channels.rasa_input.replies import ERROR_MARKER, TROUBLE
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
 from voice_bridge.prompts import Prompts
-from voice_bridge.rasa_client import RasaClient
 from voice_bridge.server import create_app
 from voice_bridge.services import Services
 from voice_bridge.stt.whisper import WhisperRecognizer
@@ -91,7 +92,7 @@ class RasaEndpoint:
     words in the message, and records every request. The dialogue itself is tested against
     the real Rasa server in tests/e2e."""
 
-    FAILURES = ("error", "empty", "hang")
+    FAILURES = ("error", "empty", "no_reply", "hang")
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
@@ -103,7 +104,8 @@ class RasaEndpoint:
         self.released = threading.Event()  # ends every "hang"
 
     def fail_next(self, *failures: str) -> None:
-        """`error` (HTTP 500), `empty` ([]), `hang` (no answer until released)."""
+        """`error` (HTTP 500), `empty` ([]), `no_reply` (our REST channel's stand-in sentence
+        with its `custom` marker), `hang` (no answer until released)."""
         assert set(failures) <= set(self.FAILURES), failures
         self.failures.extend(failures)
 
@@ -115,6 +117,8 @@ class RasaEndpoint:
             return JSONResponse({"error": "internal server error"}, status_code=500)
         if failure == "empty":
             return JSONResponse([])
+        if failure == "no_reply":
+            return JSONResponse([{"recipient_id": payload["sender"], "text": TROUBLE, "custom": ERROR_MARKER}])
         if failure == "hang":
             while not self.released.is_set():
                 await asyncio.sleep(0.05)
@@ -199,7 +203,7 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
                 Client(settings.twilio_account_sid, settings.twilio_auth_token, http_client=twilio_http))
             loaded = Services(
                 settings=settings, recognizer=whisper, speaker=piper,
-                rasa=RasaClient(settings.rasa_url, settings.secret_key, timeout=settings.rasa_timeout_seconds),
+                rasa=RasaClient(settings.rasa_url, secret_key=settings.secret_key, timeout=settings.rasa_timeout_seconds),
                 calls=calls, prompts=Prompts(greeting="Thanks for calling Lakeshore Plumbing."),
                 call_log=CallLog(settings.database_url), vocabulary=["Lakeshore Plumbing", "drain cleaning"],
             )

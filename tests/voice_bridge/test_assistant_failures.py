@@ -1,7 +1,7 @@
-"""When Rasa fails (HTTP 500), answers nothing, is down or too slow, the caller hears a true
-apology instead of silence and can go on, the owner is alerted once per call through the
-outbox, the transcript keeps what the caller heard, and a second failure in a row hands the
-call off like pressing 0."""
+"""When Rasa fails (HTTP 500), answers nothing (or only our REST channel's stand-in
+sentence), is down or too slow, the caller hears a true apology instead of silence and can
+go on, the owner is alerted once per call through the outbox, the transcript keeps what the
+caller heard, and a second failure in a row hands the call off like pressing 0."""
 from __future__ import annotations
 
 import asyncio
@@ -52,7 +52,7 @@ async def one_turn(bridge, caller_lines, caller="+13125550199"):
         return bytes(call.assistant_audio[before:]), call
 
 
-@pytest.mark.parametrize("failure", ["error", "empty", "refused", "timeout"])
+@pytest.mark.parametrize("failure", ["error", "empty", "no_reply", "refused", "timeout"])
 def test_a_failing_assistant_gets_an_apology_and_one_owner_alert(make_bridge, rasa, piper, caller_lines, failure):
     if failure == "refused":
         bridge = make_bridge(rasa_url=f"http://127.0.0.1:{free_port()}")  # nothing listens there

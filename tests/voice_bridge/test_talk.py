@@ -10,7 +10,7 @@ import wave
 import pytest
 import websockets
 
-from voice_bridge.talk_token import issue_token, verify_token
+from channels.talk_token import issue_token, verify_token
 
 
 def test_tokens_are_signed_and_expire():
