@@ -124,8 +124,8 @@ class _MappingSource(EnvSettingsSource):
         super().__init__(settings_cls)
 
     def _load_env_vars(self) -> Mapping[str, str | None]:
-        # An empty variable (`PORT=` in a .env file, `${PORT:-}` in compose) means unset.
-        return {k: v for k, v in self._environ.items() if v != "" or k in self._keep_empty}
+        # An empty or blank variable (`PORT=` in a .env file, `${PORT:-}` in compose) means unset.
+        return {k: v for k, v in self._environ.items() if v.strip() or k in self._keep_empty}
 
     def __call__(self) -> dict[str, Any]:
         names = {f.validation_alias for f in self.settings_cls.model_fields.values()}
