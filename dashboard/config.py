@@ -1,16 +1,22 @@
 """The dashboard's configuration, read from the environment in this one place.
 
 Values shared with the other services come from `business.settings.Settings`, so the same
-validation (no development secret outside development) applies here too."""
+validation (no development secret outside development) applies here too; the dashboard's
+own variables are `DashboardSettings`."""
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
+
+from business.config_types import Port, ServiceSettings, env, whole_number
 from business.models import utcnow
 from business.notifications.config import NotificationSettings
 from business.settings import Settings, SettingsError
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_PORT", "DashboardSettings", "SettingsError", "load_config", "server_address"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -22,16 +28,37 @@ SETTINGS_KEYS = ("DATABASE_URL", "SECRET_KEY", "APP_ENV")
 RATELIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel", "redis+cluster")
 
 
+def _ratelimit_storage(uri: str) -> str:
+    scheme, separator, _ = uri.partition("://")
+    if scheme not in RATELIMIT_SCHEMES or not separator:  # the rest may hold a password: not echoed
+        raise ValueError(f"must start with memory:// or redis://, not {scheme!r}")
+    return uri
+
+
+class DashboardSettings(ServiceSettings):
+    host: str = env("DASHBOARD_HOST", DEFAULT_HOST)
+    port: Port = env("DASHBOARD_PORT", DEFAULT_PORT)
+    ratelimit_storage_uri: Annotated[str, AfterValidator(_ratelimit_storage)] = env(
+        "RATELIMIT_STORAGE_URI", "memory://", repr=False)
+    # Reverse proxies in front of the dashboard whose X-Forwarded-* headers are believed
+    # (0: none, the address as received; the per-address sign-in limit needs the real one).
+    proxy_count: whole_number(0, 5, "a number of proxies") = env("PROXY_COUNT", 0)
+    # Where the browser reaches the voice bridge's push-to-talk socket.
+    voice_bridge_port: Port = env("VOICE_BRIDGE_PORT", 8081)
+    voice_bridge_url: str = env("VOICE_BRIDGE_URL", "")
+
+    @property
+    def voice_bridge_socket_url(self) -> str:
+        return self.voice_bridge_url or f"ws://127.0.0.1:{self.voice_bridge_port}"
+
+
 def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask config for the dashboard: environment first, then `overrides` (tests)."""
     overrides = dict(overrides or {})
     env = dict(os.environ if environ is None else environ)
     env.update({key: str(overrides[key]) for key in SETTINGS_KEYS if key in overrides})
     settings = Settings.from_env(env)
-    ratelimit_storage = env.get("RATELIMIT_STORAGE_URI") or "memory://"
-    scheme, separator, _ = ratelimit_storage.partition("://")
-    if scheme not in RATELIMIT_SCHEMES or not separator:  # the rest may hold a password: not echoed
-        raise SettingsError(f"RATELIMIT_STORAGE_URI must start with memory:// or redis://, not {scheme!r}")
+    dashboard = DashboardSettings.from_env(env)
     config: dict[str, Any] = {
         "APP_ENV": settings.app_env,
         "DATABASE_URL": settings.database_url,
@@ -45,10 +72,8 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not settings.is_development,
         "WTF_CSRF_ENABLED": True,
-        "RATELIMIT_STORAGE_URI": ratelimit_storage,
-        # Reverse proxies in front of the dashboard whose X-Forwarded-* headers are believed
-        # (0: none, the address as received; the per-address sign-in limit needs the real one).
-        "PROXY_COUNT": _proxy_count(env.get("PROXY_COUNT", "0")),
+        "RATELIMIT_STORAGE_URI": dashboard.ratelimit_storage_uri,
+        "PROXY_COUNT": dashboard.proxy_count,
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.
         "CLOCK": utcnow,
@@ -64,25 +89,13 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         # object for the Calendar API. None means the real network.
         "GOOGLE_OAUTH_ADAPTER": None,
         "GOOGLE_API_HTTP": None,
-        # Where the browser reaches the voice bridge's push-to-talk socket.
-        "VOICE_BRIDGE_URL": env.get("VOICE_BRIDGE_URL")
-        or f"ws://127.0.0.1:{env.get('VOICE_BRIDGE_PORT') or 8081}",
+        "VOICE_BRIDGE_URL": dashboard.voice_bridge_socket_url,
     }
     config.update(overrides)
     return config
 
 
-def _proxy_count(raw: str) -> int:
-    if not raw.isascii() or not raw.isdigit() or int(raw) > 5:
-        raise SettingsError(f"PROXY_COUNT must be a number of proxies from 0 to 5, got {raw!r}")
-    return int(raw)
-
-
 def server_address(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
     """Where `python -m dashboard` listens: DASHBOARD_HOST / DASHBOARD_PORT."""
-    env = os.environ if environ is None else environ
-    host = env.get("DASHBOARD_HOST") or DEFAULT_HOST
-    raw_port = env.get("DASHBOARD_PORT") or str(DEFAULT_PORT)
-    if not raw_port.isascii() or not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-        raise ValueError(f"DASHBOARD_PORT {raw_port!r} is not a port number")
-    return host, int(raw_port)
+    settings = DashboardSettings.from_env(environ)
+    return settings.host, settings.port

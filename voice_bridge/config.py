@@ -4,20 +4,17 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from pydantic import model_validator
+
+from business.config_types import (
+    LOCAL_ENVS, DatabaseUrl, HttpUrl, Milliseconds, Port, ServiceSettings, env, one_of, seconds, whole_number,
+)
 from business.settings import VAR_DIR
 from channels.trust import load_secret_key
 
 STT_ENGINES = ("whisper", "vosk")
-ENDPOINT_VARIABLES = {
-    "VOICE_PAUSE_MS": "endpoint_pause_ms",
-    "VOICE_ENDPOINT_FINISHED_MS": "endpoint_finished_ms",
-    "VOICE_ENDPOINT_MS": "endpoint_silence_ms",
-    "VOICE_ENDPOINT_UNFINISHED_MS": "endpoint_unfinished_ms",
-}
-LOCAL_ENVS = {"development", "test"}
 
 
 def is_loopback(host: str | None) -> bool:
@@ -37,32 +34,38 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8081
-    rasa_url: str = "http://127.0.0.1:5005"
-    database_url: str = f"sqlite:///{VAR_DIR / 'receptionist.db'}"
+class Settings(ServiceSettings):
+    host: str = env("VOICE_BRIDGE_HOST", "127.0.0.1")
+    port: Port = env("VOICE_BRIDGE_PORT", 8081)
+    rasa_url: HttpUrl = env("RASA_URL", "http://127.0.0.1:5005")
+    database_url: DatabaseUrl = env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'receptionist.db'}")
     # Twilio must reach the bridge at this address (https://... ; wss is derived from it).
-    public_base_url: str = "http://127.0.0.1:8081"
-    stt_engine: str = "whisper"
-    vosk_model_path: str = ""
-    twilio_account_sid: str = ""
-    twilio_auth_token: str = ""
-    secret_key: str = field(default="", repr=False)
-    app_env: str = "development"
+    # From the environment it defaults to http://127.0.0.1:$VOICE_BRIDGE_PORT.
+    public_base_url: HttpUrl = env("PUBLIC_BASE_URL", "http://127.0.0.1:8081")
+    stt_engine: one_of(*STT_ENGINES) = env("STT_ENGINE", "whisper")
+    vosk_model_path: str = env("VOSK_MODEL_PATH", "")
+    twilio_account_sid: str = env("TWILIO_ACCOUNT_SID", "")
+    twilio_auth_token: str = env("TWILIO_AUTH_TOKEN", "", repr=False)
+    secret_key: str = env("SECRET_KEY", "", repr=False)
+    app_env: str = env("APP_ENV", "development")
     # A caller waits in silence for Rasa; after this long they hear an apology instead.
-    rasa_timeout_seconds: float = 8.0
-    silence_seconds: float = 6.0
-    max_silences: int = 2
+    rasa_timeout_seconds: seconds(0.5, 120) = env("VOICE_RASA_TIMEOUT_SECONDS", 8.0)
+    silence_seconds: seconds() = env("VOICE_SILENCE_SECONDS", 6.0)
+    max_silences: whole_number(0) = env("VOICE_MAX_SILENCES", 2)
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
     barge_in_ms: int = 200
     # Silence that ends a turn (see turn_taking): after a finished sentence, when unsure,
     # and after a filler or a half-read number. Transcription starts at the pause.
-    endpoint_pause_ms: int = 200
-    endpoint_finished_ms: int = 300
-    endpoint_silence_ms: int = 500
-    endpoint_unfinished_ms: int = 1000
+    endpoint_pause_ms: Milliseconds = env("VOICE_PAUSE_MS", 200)
+    endpoint_finished_ms: Milliseconds = env("VOICE_ENDPOINT_FINISHED_MS", 300)
+    endpoint_silence_ms: Milliseconds = env("VOICE_ENDPOINT_MS", 500)
+    endpoint_unfinished_ms: Milliseconds = env("VOICE_ENDPOINT_UNFINISHED_MS", 1000)
+
+    @model_validator(mode="after")
+    def _vosk_needs_a_model(self) -> Settings:
+        if self.stt_engine == "vosk" and not self.vosk_model_path:
+            raise ValueError("STT_ENGINE=vosk needs VOSK_MODEL_PATH (a Vosk model folder)")
+        return self
 
     @property
     def media_url(self) -> str:
@@ -95,49 +98,12 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        raw_port = env.get("VOICE_BRIDGE_PORT") or str(cls.port)
-        if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-            raise ValueError(f"VOICE_BRIDGE_PORT must be a port number, got {raw_port!r}")
-        engine = (env.get("STT_ENGINE") or cls.stt_engine).lower()
-        if engine not in STT_ENGINES:
-            raise ValueError(f"STT_ENGINE must be one of {', '.join(STT_ENGINES)}, got {engine!r}")
-        if engine == "vosk" and not env.get("VOSK_MODEL_PATH"):
-            raise ValueError("STT_ENGINE=vosk needs VOSK_MODEL_PATH (a Vosk model folder)")
-        try:
-            silence = float(env.get("VOICE_SILENCE_SECONDS") or cls.silence_seconds)
-            max_silences = int(env.get("VOICE_MAX_SILENCES") or cls.max_silences)
-        except ValueError as exc:
-            raise ValueError(f"VOICE_SILENCE_SECONDS / VOICE_MAX_SILENCES must be numbers: {exc}") from None
-        raw_timeout = env.get("VOICE_RASA_TIMEOUT_SECONDS") or str(cls.rasa_timeout_seconds)
-        try:
-            rasa_timeout = float(raw_timeout)
-        except ValueError:
-            rasa_timeout = -1.0
-        if not 0.5 <= rasa_timeout <= 120:
-            raise ValueError(f"VOICE_RASA_TIMEOUT_SECONDS must be seconds between 0.5 and 120, got {raw_timeout!r}")
-        endpoint = {}
-        for name, field_name in ENDPOINT_VARIABLES.items():
-            raw = env.get(name)
-            if raw is None or raw == "":
-                continue
-            if not raw.isdigit() or not 20 <= int(raw) <= 5000:
-                raise ValueError(f"{name} must be milliseconds between 20 and 5000, got {raw!r}")
-            endpoint[field_name] = int(raw)
-        return cls(
-            host=env.get("VOICE_BRIDGE_HOST") or cls.host,
-            port=int(raw_port),
-            rasa_url=env.get("RASA_URL") or cls.rasa_url,
-            database_url=env.get("DATABASE_URL") or cls.database_url,
-            public_base_url=env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{raw_port}",
-            stt_engine=engine,
-            vosk_model_path=env.get("VOSK_MODEL_PATH", ""),
-            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
-            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
-            secret_key=load_secret_key(env),
-            app_env=env.get("APP_ENV") or cls.app_env,
-            rasa_timeout_seconds=rasa_timeout,
-            silence_seconds=silence,
-            max_silences=max_silences,
-            **endpoint,
-        )
+        environ = os.environ if environ is None else environ
+        return cls.from_values(environ, {
+            "SECRET_KEY": lambda: load_secret_key(environ),
+            "PUBLIC_BASE_URL": lambda: f"http://127.0.0.1:{_port_as_written(environ)}",
+        })
+
+
+def _port_as_written(environ: Mapping[str, str]) -> str:
+    return (environ.get("VOICE_BRIDGE_PORT") or "").strip() or str(Settings.model_fields["port"].default)

@@ -58,10 +58,8 @@ def test_tokens_round_trip_only_with_the_right_key():
     ({"public_base_url": ""}, "PUBLIC_BASE_URL"),
 ])
 def test_linking_is_refused_without_its_configuration(overrides, says):
-    from dataclasses import replace
-
     assert linking_problem(SETTINGS) is None
-    assert says in linking_problem(replace(SETTINGS, **overrides))
+    assert says in linking_problem(SETTINGS.model_copy(update=overrides))
 
 
 def test_settings_read_the_calendar_variables_from_the_environment():
@@ -131,9 +129,7 @@ def test_fresh_tokens_are_not_refreshed(session):
 
 def test_a_changed_key_makes_google_unusable_rather_than_silently_local(session):
     create_calendar_account(session=session, settings=SETTINGS, credentials=credentials(None), calendars=CALENDARS)
-    from dataclasses import replace
-
-    calendar = calendar_for(session, replace(SETTINGS, calendar_token_key=generate_key()))
+    calendar = calendar_for(session, SETTINGS.model_copy(update={"calendar_token_key": generate_key()}))
     assert isinstance(calendar, GoogleCalendar)
     entry = CalendarEntry(appointment_id=1, title="t", location=None, description="d",
                           start=datetime.now(timezone.utc), end=datetime.now(timezone.utc), cancelled=False)

@@ -10,7 +10,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 
 import pytest
 import uvicorn
@@ -194,9 +193,9 @@ def make_bridge(whisper, piper, rasa, twilio_http, voice_db):
 
     def _start(**overrides) -> Bridge:
         port = free_port()
-        settings = replace(Settings(port=port, rasa_url=rasa.url, database_url=voice_db,
-                                    public_base_url=f"http://127.0.0.1:{port}", app_env="test",
-                                    secret_key="test-secret-key", silence_seconds=30.0), **overrides)
+        settings = Settings(**{"port": port, "rasa_url": rasa.url, "database_url": voice_db,
+                               "public_base_url": f"http://127.0.0.1:{port}", "app_env": "test",
+                               "secret_key": "test-secret-key", "silence_seconds": 30.0, **overrides})
 
         def services(settings: Settings) -> Services:
             calls = CallControl(None) if settings.twilio_local_mode else CallControl(
