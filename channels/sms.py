@@ -28,7 +28,12 @@ def answer_text(*, session: Session, rasa: RasaClient, message_sid: str, phone: 
     # while waiting for Rasa would block them, so the claim is committed first.
     session.commit()
     try:
-        return rasa.send(f"sms:{phone}", text, {"channel": "sms", "caller": phone}).texts
+        answer = rasa.send(f"sms:{phone}", text, {"channel": "sms", "caller": phone})
     except RasaUnavailable as exc:
         log.warning("assistant unavailable for a text (%s); owner alerted", exc)
         return text_unanswered(session=session, phone=phone, now=now)
+    if answer.assistant_error:
+        # Rasa is up but produced nothing (an action server down): the same as no answer.
+        log.warning("assistant gave no reply to a text (%s); owner alerted", answer.assistant_error)
+        return text_unanswered(session=session, phone=phone, now=now)
+    return answer.texts

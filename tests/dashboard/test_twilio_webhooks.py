@@ -211,13 +211,14 @@ def test_opt_out_words_stop_all_texts_until_start(webhook_client, booked, seeded
 
 def test_other_texts_continue_the_conversation_through_rasa(webhook_client, rasa_server, booked):
     assert replies(text(webhook_client, "RESCHEDULE")) == ["Sure, what day works for you?", "We have Wednesday at 9 a.m."]
-    from channels.trust import signed_metadata
+    from channels.trust import metadata_is_signed
 
     secret = webhook_client.application.config["SECRET_KEY"]
-    assert rasa_server.received == [("/webhooks/rest/webhook", {
-        "sender": f"sms:{CUSTOMER}", "message": "RESCHEDULE",
-        # Signed, so the actions may treat the texting number as a verified caller ID.
-        "metadata": signed_metadata(secret, f"sms:{CUSTOMER}", {"channel": "sms", "caller": CUSTOMER})})]
+    ((path, sent),) = rasa_server.received
+    assert (path, sent["sender"], sent["message"]) == ("/webhooks/rest/webhook", f"sms:{CUSTOMER}", "RESCHEDULE")
+    # Signed, so the actions may treat the texting number as a verified caller ID.
+    assert {k: v for k, v in sent["metadata"].items() if k != "signature"} == {"channel": "sms", "caller": CUSTOMER}
+    assert metadata_is_signed(secret, f"sms:{CUSTOMER}", sent["metadata"])
 
 
 def test_yes_without_an_appointment_goes_to_rasa(webhook_client, rasa_server):
@@ -235,6 +236,18 @@ def test_rasa_down_gets_a_polite_reply_and_alerts_the_owner(make_app, notify, se
         alerts = session.scalars(select(Notification).where(Notification.kind == "owner_sms_unanswered")).all()
     assert sorted(a.channel for a in alerts) == ["email", "sms"]  # once, however many texts
     assert all(CUSTOMER in a.body for a in alerts) and "friday" not in alerts[0].body
+
+
+def test_an_assistant_that_answers_nothing_is_treated_as_down(make_app, notify, seeded_url, echo_rasa):
+    """Our real REST channel (echo Rasa) stands in a sentence when the assistant produced
+    nothing; the SMS channel sees its marker and alerts the owner as when Rasa is down."""
+    from tests.conftest import ECHO_SECRET_KEY
+    client = make_app(NOTIFY=notify, RASA_URL=echo_rasa, SECRET_KEY=ECHO_SECRET_KEY).test_client()
+    assert replies(text(client, "hello there"))[0].startswith("echo hello there")
+    answer = replies(text(client, "silence"))
+    assert answer and answer[0].startswith("Sorry, we can't answer texts right now")
+    with session_scope(seeded_url) as session:
+        assert session.scalars(select(Notification).where(Notification.kind == "owner_sms_unanswered")).all()
 
 
 def test_a_technician_text_is_not_sent_to_rasa(webhook_client, rasa_server):
