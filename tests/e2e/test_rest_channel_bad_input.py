@@ -27,25 +27,14 @@ def signed(sender: str, **fields) -> bytes:
     return json.dumps({"sender": sender, "message": "hi", "metadata": metadata, **fields}).encode()
 
 
+# Every check is tested on the channel alone (tests/channels/test_rest_input.py); here a few
+# kinds against the real Rasa, whose tracker store a NUL in a sender id once stopped.
 @pytest.mark.parametrize("body, content_type, status", [
-    (b"{not json", "application/json", 400),
     (b"\xff\xfe\xfa", "application/json", 400),
-    (b'{"sender": "x"}', "application/json", 400),
-    (b'"just a string"', "application/json", 400),
-    (b'{"sender": "x", "message": "hi", "admin": true}', "application/json", 400),
-    (b'{"sender": "x", "message": "hi", "metadata": {"role": "owner"}}', "application/json", 400),
-    (b'{"sender": 5, "message": "hi"}', "application/json", 400),
-    (b'{"sender": "x", "message": ""}', "application/json", 400),
-    (b'{"sender": "x", "message": "   "}', "application/json", 400),
-    (b'{"sender": "x", "message": "' + b"x" * 10_000 + b'"}', "application/json", 413),
-    # Unsigned: no one but our front ends may speak on REST, least of all into a text thread.
     (b'{"sender": "sms:+13125550199", "message": "when is my appointment?"}', "application/json", 401),
-    (b'{"sender": "x", "message": "hi", "metadata": {"channel": "owner"}}', "application/json", 401),
-    # What stopped Rasa 3.6's SQL tracker store: NUL and lone surrogates in the sender id.
     (signed("a\x00b"), "application/json", 400),
     (signed("\ud800"), "application/json", 400),
     (signed("ok-sender", message="nul \x00 inside"), "application/json", 400),
-    (signed("ok-sender", message="lone \udfff"), "application/json", 400),
     (signed("ok-sender"), "text/plain", 415),
 ])
 def test_malformed_requests_get_4xx(stack, body, content_type, status):
@@ -61,9 +50,3 @@ def test_malformed_requests_get_4xx(stack, body, content_type, status):
 def test_health_and_valid_messages_still_pass(stack):
     assert requests.get(f"{stack.rasa_url}/webhooks/rest/", timeout=10).json() == {"status": "ok"}
     assert stack.say("valid-input", "what are your hours")
-
-
-def test_rasa_sends_no_cors_headers_to_other_sites(stack):
-    reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", data=signed("cors-check"),
-                          headers={"Content-Type": "application/json", "Origin": "https://evil.example"}, timeout=30)
-    assert "access-control-allow-origin" not in {k.lower() for k in reply.headers}
