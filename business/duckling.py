@@ -47,10 +47,15 @@ class DucklingClient:
             form["reftime"] = str(round(reftime.timestamp() * 1000))
         try:
             response = requests.post(self.parse_url, data=form, timeout=self.timeout)
-            response.raise_for_status()
-            return response.json()
-        except (requests.RequestException, ValueError) as exc:
+        except requests.RequestException as exc:
             raise DucklingUnavailable(type(exc).__name__) from exc
+        if response.status_code >= 500:
+            raise DucklingUnavailable(f"HTTP {response.status_code}")
+        response.raise_for_status()  # a 4xx is our request's fault, not an outage
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise DucklingUnavailable("answer is not JSON") from exc
 
 
 def time_value(entity: dict[str, Any]) -> TimeValue:
