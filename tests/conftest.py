@@ -103,6 +103,12 @@ def database_url(request, tmp_path: Path, sqlite_template: Path) -> Iterator[str
 
 
 @pytest.fixture
+def postgres_url(postgres_template: str) -> Iterator[str]:
+    """For tests about what only PostgreSQL enforces (column lengths, row locks)."""
+    yield from _postgres_copy(postgres_template)
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     """For tests that are about our code rather than the database engine."""
     target = tmp_path / "test.db"

@@ -125,7 +125,6 @@ def test_the_config_loads_with_logging_config_and_filters_rasa_loggers():
     assert config["loggers"]["rasa"]["propagate"] is False
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="Rasa's environment (.venvs/rasa) is not installed")
 def test_rasa_applies_the_file_and_a_failing_action_leaves_no_tracker_in_its_log():
     # Rasa's own start-up sequence (rasa/__main__.py): its loader, which ignores a file it
     # cannot apply without a word, then coloredlogs and structlog; then the records a
