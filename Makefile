@@ -47,14 +47,14 @@ export VOICE_BRIDGE_HOST ?= 127.0.0.1
 export SUPERVISOR_DIR ?= $(ROOT)/var
 
 # Secrets are never constants: on first use each is made at random and kept under var/
-# (mode 0600), unless the environment or .env sets it.
+# (mode 0600), unless the environment or .env sets it (an empty value counts as unset).
 define random_secret
 $(shell mkdir -p var && test -s var/$(1) || (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(48))' > var/$(1)); cat var/$(1))
 endef
-ifeq ($(origin SECRET_KEY),undefined)
+ifeq ($(strip $(SECRET_KEY)),)
 export SECRET_KEY := $(call random_secret,secret_key)
 endif
-ifeq ($(origin ACTION_SERVER_TOKEN),undefined)
+ifeq ($(strip $(ACTION_SERVER_TOKEN)),)
 export ACTION_SERVER_TOKEN := $(call random_secret,action_server_token)
 endif
 

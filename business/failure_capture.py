@@ -94,7 +94,11 @@ def import_spooled_requests(*, database_url: str, spool_dir: Path) -> int:
             for request in requests:
                 record_failed_request(session=session, request=request)
     except Exception:
-        taken.rename(path) if not path.exists() else _append(taken, path)
+        # Still down: the requests go back to the spool for the next run.
+        if path.exists():
+            _append(taken, path)
+        else:
+            taken.rename(path)
         raise
     taken.unlink()
     return len(requests)

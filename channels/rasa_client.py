@@ -14,12 +14,12 @@ from typing import Any
 
 import httpx
 
+from channels.text_checks import MAX_MESSAGE_CHARS
 from channels.trust import signed_metadata
 
 __all__ = ["RasaAnswer", "RasaClient", "RasaUnavailable"]
 
 TIMEOUT_SECONDS = 20.0
-MAX_MESSAGE_CHARS = 2000  # what channels/text_checks.py accepts
 
 
 class RasaUnavailable(Exception):
