@@ -1,5 +1,7 @@
 """Handing the caller to a person: take a callback number (the caller ID when we have a
-verified one), create a lead for the office and alert the owner."""
+verified one), create a lead for the office and alert the owner. On a phone call the
+answer also carries a `{"handoff": "transfer"}` payload: the voice bridge then puts the
+caller through to the owner, and the lead is there if nobody picks up."""
 from __future__ import annotations
 
 from typing import Any
@@ -28,8 +30,11 @@ class ValidateCallbackForm(HoldAwareValidation):
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        # After three unusable numbers the lead is still created, without one.
-        return [] if gave_up(tracker, "callback_phone") else domain_slots
+        # After three unusable numbers the lead is still created, without one; a verified
+        # caller ID is the number to call back, so it is never asked for.
+        if gave_up(tracker, "callback_phone") or caller_context(tracker).verified_phone:
+            return []
+        return domain_slots
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -61,6 +66,11 @@ class ActionCreateLead(Action):
             create_lead(session=session, name=facts.customer_name or "Caller (name not given)", phone=phone,
                         reason=reason, conversation=conversation)
         note_outcome(tracker, "lead")
+        context = caller_context(tracker)
+        if context.channel == "phone" and context.trusted and not tracker.get_slot("needs_human"):
+            # The caller asked for a person: the bridge says its own transfer line.
+            dispatcher.utter_message(json_message={"handoff": "transfer"})
+            return [SlotSet("phone", phone), *[SlotSet(s, None) for s in RESET_SLOTS]]
         dispatcher.utter_message(text=f"Thanks. Someone from the office will call you back at {spoken_phone(phone)} "
                                       "as soon as they can. Is there anything else I can help with?")
         return [SlotSet("phone", phone), *[SlotSet(s, None) for s in RESET_SLOTS]]

@@ -104,7 +104,6 @@ class Level:
     stt: list[float] = field(default_factory=list)
     rasa: list[float] = field(default_factory=list)
     tts: list[float] = field(default_factory=list)
-    handoff: list[float] = field(default_factory=list)
     delivery: list[float] = field(default_factory=list)  # end of turn -> first frame sent by the bridge
     early: int = 0  # turns whose transcript was started at the pause
     tts_hits: int = 0
@@ -141,7 +140,6 @@ async def one_call(url: str, lines: list, index: int, app, level: Level, delay: 
                     print(f"  {level.endpoint[-1]:5.0f} ms endpoint, {level.latencies[-1]:5.0f} ms total: "
                           f"{timing.text!r}", flush=True)
             level.stt.append(timing.stt_ms)
-            level.handoff.append(timing.handoff_ms)
             if timing.first_sent_at is not None:
                 level.delivery.append((timing.first_sent_at - timing.endpointed_at) * 1000)
             level.early += timing.early
@@ -286,8 +284,7 @@ async def main_async(args) -> None:
                 turns = args.turns_single if calls == 1 else args.turns
                 level = await run_level(url, app, speech, calls, turns, process.pid, args.stagger)
                 levels.append(level)
-                print(f"handoff check p50/p95 {percentile(level.handoff, 50):.0f}/{percentile(level.handoff, 95):.0f} "
-                      f"end->first frame sent p50/p95 {percentile(level.delivery, 50):.0f}/{percentile(level.delivery, 95):.0f}")
+                print(f"end->first frame sent p50/p95 {percentile(level.delivery, 50):.0f}/{percentile(level.delivery, 95):.0f}")
                 print(f"{calls} calls: {len(level.latencies)} turns, p50 {percentile(level.latencies, 50):.0f} ms, "
                       f"p95 {percentile(level.latencies, 95):.0f} ms, underruns {level.underruns}, "
                       f"failed {level.failures}", flush=True)

@@ -152,19 +152,3 @@ def _record_user(session: Session, conversation: Conversation, data: dict[str, A
         at=_when(timestamp), confidence=(parse.get("intent") or {}).get("confidence"),
         intent=intent, entities=entities, stt_confidence=_stt_confidence(data),
     )
-
-
-def latest_user_intent(*, tracker_engine: Engine, sender_id: str) -> str | None:
-    """The intent Rasa recognised in a conversation's last message, read straight from its
-    tracker store (the voice bridge needs it before the projection has run)."""
-    if not inspect(tracker_engine).has_table("events"):
-        return None
-    with tracker_engine.connect() as conn:
-        data = conn.scalar(
-            text("SELECT data FROM events WHERE sender_id = :sender AND type_name = 'user' "
-                 "ORDER BY id DESC LIMIT 1"),
-            {"sender": sender_id},
-        )
-    if not data:
-        return None
-    return ((json.loads(data).get("parse_data") or {}).get("intent") or {}).get("name")

@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from business.transcripts import latest_user_intent
 from channels.rasa_client import RasaUnavailable
 from voice_bridge import twilio_serializer as wire
 from voice_bridge.services import Services
@@ -41,7 +40,6 @@ class TurnTiming:
     tts_first_ms: float | None = None
     text: str = ""
     early: bool = False  # the transcript started at a pause, before the end of the turn
-    handoff_ms: float = 0.0  # checking whether the caller asked for a person
     first_sent_at: float | None = None  # perf_counter when the reply's first frame went out
 
 
@@ -205,10 +203,8 @@ class Call:
                                     rasa_ms=(time.perf_counter() - heard) * 1000, text=transcript.text,
                                     early=early is not None)
                 self.timings.append(timing)
-                checked = time.perf_counter()
-                asks_for_human = failure is None and await self._asks_for_human()
-                timing.handoff_ms = (time.perf_counter() - checked) * 1000
-                if asks_for_human:
+                # The assistant hands a call to a person with a custom payload in its answer.
+                if failure is None and any(p.get("handoff") == "transfer" for p in answer.custom):
                     await self.transfer()
                     return
                 if not replies:
@@ -222,18 +218,6 @@ class Call:
         finally:
             self.busy -= 1
             self.last_activity = time.monotonic()
-
-    async def _asks_for_human(self) -> bool:
-        if self.services.tracker_engine is None:
-            return False
-        try:
-            intent = await asyncio.to_thread(
-                latest_user_intent, tracker_engine=self.services.tracker_engine, sender_id=self.call_sid
-            )
-        except Exception:  # noqa: BLE001 - the reply is still worth saying
-            log.exception("call %s: could not read the tracker for a hand-off request", self.call_sid)
-            return False
-        return intent == "request_human"
 
     # Stage 4b: the assistant failed, timed out or said nothing. The caller hears a true
     # sentence instead of silence, the owner is alerted once, the call record keeps what

@@ -8,11 +8,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
-from business.db import make_engine, session_scope
+from business.db import session_scope
 from business.profile import load_profile
-from business.settings import Settings as BusinessSettings
 from channels.rasa_client import RasaClient
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
@@ -37,7 +34,6 @@ class Services:
     calls: CallControl
     prompts: Prompts
     call_log: CallLog | None = None
-    tracker_engine: Engine | None = None
     vocabulary: list[str] = field(default_factory=list)
     # Separate queues, so a caller's next sentence never waits behind another caller's
     # transcription. Each model runs one job at a time anyway (CTranslate2 with one worker;
@@ -63,7 +59,7 @@ class Services:
         self.voice_pool.shutdown()
 
 
-def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_bytes: int = CACHE_BYTES) -> Services:
+def load_services(settings: Settings, tts_cache_bytes: int = CACHE_BYTES) -> Services:
     call_log = CallLog(settings.database_url)
     try:
         with session_scope(settings.database_url) as session:
@@ -72,7 +68,6 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
     except Exception:  # noqa: BLE001 - the phone still answers before the database is seeded
         log.exception("business profile not readable; greeting without the business name")
         name, vocabulary = "us", []
-    tracker_url = tracker_url or BusinessSettings.from_env().tracker_database_url
     services = Services(
         settings=settings,
         recognizer=load_recognizer(settings),
@@ -81,7 +76,6 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
         calls=CallControl.from_settings(settings),
         prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
         call_log=call_log,
-        tracker_engine=make_engine(tracker_url, read_only=True),
         vocabulary=vocabulary,
     )
     services.warm_up()

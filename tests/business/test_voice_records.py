@@ -15,7 +15,7 @@ from business.db import get_engine, make_engine, session_factory, session_scope
 from business.models import Base, Conversation, TranscriptTurn
 from business.repository import upsert_customer
 from business.seed import seed
-from business.transcripts import latest_user_intent, project_tracker_events
+from business.transcripts import project_tracker_events
 from tests.business.test_transcripts import bot, events, user
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
@@ -61,8 +61,6 @@ def test_projection_keeps_stt_confidence_and_filled_slots(database_url):
         assert [t.stt_confidence for t in call.turns] == [0.812, None, None]
         assert call.slots == {"problem": "faucet is leaking"}
         assert [t.interrupted for t in call.turns] == [False, False, False]
-    assert latest_user_intent(tracker_engine=tracker, sender_id="CA9") == "greet"
-    assert latest_user_intent(tracker_engine=tracker, sender_id="CA-unknown") is None
 
 
 def test_call_log_records_status_duration_and_interruptions(database_url):
