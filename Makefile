@@ -28,6 +28,8 @@ RASA_TRACKER_URL := sqlite:///$(ROOT)/var/rasa_tracker.db
 endif
 endif
 export RASA_TRACKER_URL
+# Rasa's SQL event broker (endpoints.yml), read by the worker for transcripts.
+export RASA_EVENT_BROKER_URL ?= sqlite:///$(ROOT)/var/rasa_events.db
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export DUCKLING_PORT ?= 8000

@@ -193,6 +193,7 @@ def start_stack(workdir: Path) -> tuple[subprocess.Popen, str, str]:
         "SUPERVISOR_DIR": str(workdir), "RASA_HOST": "127.0.0.1", "ACTIONS_HOST": "127.0.0.1",
         "DUCKLING_HOST": "127.0.0.1", "DASHBOARD_HOST": "127.0.0.1", "VOICE_BRIDGE_HOST": "127.0.0.1",
         "DATABASE_URL": database_url, "RASA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "RASA_EVENT_BROKER_URL": f"sqlite:///{workdir / 'rasa_events.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",

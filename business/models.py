@@ -392,6 +392,16 @@ class CalendarRetry(Base):
 
 # Robustness and privacy (revision 0007_robustness)
 
+class ProjectedEvent(Base):
+    """An event copied from the RabbitMQ broker queue, by key: a message redelivered after
+    a crash between our commit and its acknowledgement is recognised and not copied again."""
+
+    __tablename__ = "projected_events"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    projected_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
 class SkippedEvent(Base):
     """An event a projection could not copy even after cleaning it: recorded by position
     and error class only (never its text), and passed over so the ones behind it arrive."""

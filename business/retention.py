@@ -10,8 +10,8 @@ from sqlalchemy import Engine, String, cast, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from business.db import session_scope
-from business.models import Conversation, SyncCursor, TranscriptTurn
-from business.transcripts import CURSOR
+from business.event_broker import forget_projected_keys
+from business.models import Conversation, TranscriptTurn
 
 BATCH = 1000
 ANONYMISED = "anonymised-"
@@ -34,10 +34,8 @@ def apply_retention(*, database_url: str, tracker_engine: Engine, months: int, n
     cutoff = months_before(now, months)
     with session_scope(database_url) as session:
         done = _delete_old_turns(session, cutoff, batch) + _anonymise_old_conversations(session, cutoff, batch)
-        # Never an event the transcript worker has not copied yet, so its outcome still counts.
-        cursor = session.get(SyncCursor, CURSOR)
-        copied = cursor.position if cursor else 0
-    return done + _delete_old_tracker_events(tracker_engine, cutoff, copied, batch)
+        done += forget_projected_keys(session=session, before=cutoff)
+    return done + _delete_old_tracker_events(tracker_engine, cutoff, batch)
 
 
 def _delete_old_turns(session: Session, cutoff: datetime, batch: int) -> int:
@@ -68,13 +66,14 @@ def _anonymise_old_conversations(session: Session, cutoff: datetime, batch: int)
     return result.rowcount
 
 
-def _delete_old_tracker_events(tracker_engine: Engine, cutoff: datetime, copied: int, batch: int) -> int:
+def _delete_old_tracker_events(tracker_engine: Engine, cutoff: datetime, batch: int) -> int:
+    # Rasa keeps no retention of its own; its tracker rows hold the same personal data.
     if not inspect(tracker_engine).has_table("events"):
         return 0
     with tracker_engine.begin() as conn:
         result = conn.execute(
             text("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE timestamp < :cutoff "
-                 "AND id <= :copied ORDER BY id LIMIT :batch)"),
-            {"cutoff": cutoff.timestamp(), "copied": copied, "batch": batch},
+                 "ORDER BY id LIMIT :batch)"),
+            {"cutoff": cutoff.timestamp(), "batch": batch},
         )
         return result.rowcount

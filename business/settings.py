@@ -31,6 +31,10 @@ class Settings(ServiceSettings):
     tracker_database_url: DatabaseUrl = env(
         "RASA_TRACKER_URL", default_factory=lambda: f"sqlite:///{VAR_DIR / 'rasa_tracker.db'}"
     )
+    # Where the worker reads Rasa's event broker: the SQL broker's own database (its table is
+    # named `events` like the tracker store's, so never the same database) or amqp://... for
+    # RabbitMQ, with `?queue=` when endpoints.yml names a queue other than rasa_core_events.
+    event_broker_url: str = env("RASA_EVENT_BROKER_URL", default_factory=lambda: f"sqlite:///{VAR_DIR / 'rasa_events.db'}")
     business_timezone: TimeZone = env("BUSINESS_TIMEZONE", "America/Chicago")
     duckling_url: HttpUrl = env("DUCKLING_URL", "http://127.0.0.1:8000")
     rasa_url: HttpUrl = env("RASA_URL", "http://127.0.0.1:5005")

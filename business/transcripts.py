@@ -1,30 +1,25 @@
-"""Copies Rasa's tracker events into our conversations and transcript turns.
-
-Rasa's SQL tracker store already records every message of every channel (REST, socket.io,
-the voice bridge), so we read its `events` table forward from a cursor rather than adding a
-second writer on the message path. The cursor moves in the same transaction as the turns,
-so each event is copied exactly once even across crashes. Text is cleaned on the way in
-(control characters, lone surrogates); an event that still cannot be written is recorded
-in `skipped_events` and passed over, so one bad message never stops the ones behind it.
+"""Copies the events Rasa's event broker publishes into our conversations and transcript
+turns (the broker sources, and how each is consumed exactly once, are in
+business/event_broker.py). Text is cleaned on the way in (control characters, lone
+surrogates); an event that still cannot be written is recorded in `skipped_events` and
+passed over, so one bad message never stops the ones behind it.
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.engine import Row
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from business.contacts import normalize_phone
-from business.models import Conversation, SkippedEvent, SyncCursor
+from business.models import Conversation, SkippedEvent
 from business.repository import add_turn, get_or_create_conversation
 
-CURSOR = "rasa_tracker_events"
 # Intents that say nothing about why someone called.
 SMALL_TALK = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fallback", "out_of_scope", "bot_challenge"}
 CHANNELS = {"phone", "web", "sms", "owner"}
@@ -68,54 +63,55 @@ def _channel_and_caller(data: dict[str, Any]) -> tuple[str, str | None]:
     return channel, normalize_phone(str(caller)) if caller else None
 
 
-def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: int = 500) -> int:
-    """Copy up to `batch` new events; returns how many were read."""
-    if not inspect(tracker_engine).has_table("events"):
-        return 0  # Rasa has not started yet
-    cursor = session.get(SyncCursor, CURSOR)
-    if cursor is None:
-        cursor = SyncCursor(name=CURSOR, position=0)
-        session.add(cursor)
-    with tracker_engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT id, sender_id, type_name, timestamp, data FROM events "
-                 "WHERE id > :position ORDER BY id LIMIT :batch"),
-            {"position": cursor.position, "batch": batch},
-        ).all()
+@dataclass(frozen=True)
+class BrokerEvent:
+    """One event as Rasa's event broker published it: `data` is the event's JSON (its
+    `event` key is the type), `position` orders it within its source."""
+
+    position: int
+    sender_id: str
+    data: str
+
+
+def project_events(*, session: Session, events: list[BrokerEvent], source: str) -> None:
+    """Copy `events` into conversations and turns within the caller's transaction; an event
+    that cannot be written is recorded in `skipped_events` under `source` and passed over."""
     conversations: dict[str, Conversation] = {}
-    for row in rows:
+    for event in events:
         try:
             with session.begin_nested():  # one savepoint per event: a failure undoes only it
-                _copy_event(session, row, conversations)
+                _copy_event(session, event, conversations)
         except UNWRITABLE as exc:
             conversations.clear()  # what the savepoint undid is reloaded from the database
-            session.add(SkippedEvent(source=CURSOR, position=row.id, error=type(exc).__name__))
-            log.warning("tracker event %s skipped: %s", row.id, type(exc).__name__)
-        cursor.position = row.id
+            session.add(SkippedEvent(source=source, position=event.position, error=type(exc).__name__))
+            log.warning("broker event %s skipped: %s", event.position, type(exc).__name__)
     session.flush()
-    return len(rows)
 
 
-def _copy_event(session: Session, row: Row, conversations: dict[str, Conversation]) -> None:
-    if row.type_name not in {"user", "bot", "session_started", "slot"}:
+def _copy_event(session: Session, event: BrokerEvent, conversations: dict[str, Conversation]) -> None:
+    data = json.loads(event.data or "{}")
+    kind = data.get("event")
+    if kind not in {"user", "bot", "session_started", "slot"}:
         return
-    data = _clean(json.loads(row.data or "{}"))
-    sender_id = clean_text(row.sender_id)
+    data = _clean(data)
+    timestamp = data.get("timestamp")
+    timestamp = float(timestamp) if isinstance(timestamp, (int, float)) else None
+    sender_id = clean_text(event.sender_id)
     channel, caller = _channel_and_caller(data)
     conversation = conversations.get(sender_id) or get_or_create_conversation(
         session=session, external_id=sender_id, channel=channel, caller=caller,
-        started_at=_when(row.timestamp),
+        started_at=_when(timestamp),
     )
     conversations[sender_id] = conversation
-    if row.type_name == "slot":
+    if kind == "slot":
         _record_slot(conversation, data)
         return
-    if row.type_name == "user":
-        _record_user(session, conversation, data, row.timestamp, channel, caller)
-    elif row.type_name == "bot" and data.get("text"):
+    if kind == "user":
+        _record_user(session, conversation, data, timestamp, channel, caller)
+    elif kind == "bot" and data.get("text"):
         add_turn(session=session, conversation=conversation, speaker="assistant",
-                 text=data["text"], at=_when(row.timestamp))
-    conversation.ended_at = _when(row.timestamp)
+                 text=data["text"], at=_when(timestamp))
+    conversation.ended_at = _when(timestamp)
 
 
 def _record_slot(conversation: Conversation, data: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
 """Background worker: runs the periodic jobs that keep the business in step (transcripts
-from Rasa's tracker, the notifications outbox, calendar sync, jobs technicians left
+from Rasa's event broker, the notifications outbox, calendar sync, jobs technicians left
 unanswered, callers' details spooled while the database was down, retention; each job is one entry in `jobs()`). `python -m business.worker`."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
+from business.event_broker import consumer_for
 from business.failure_capture import import_spooled_requests
 from business.log_redaction import RedactConversationData
 from business.notifications.sender import OutboxSender
@@ -21,7 +22,6 @@ from business.models import utcnow
 from business.retention import apply_retention
 from business.settings import VAR_DIR, Settings
 from business.technician_jobs import redispatch_unanswered
-from business.transcripts import project_tracker_events
 
 log = logging.getLogger("worker")
 
@@ -38,12 +38,13 @@ class Job:
 
 
 class TranscriptProjection:
+    """Copies what Rasa's event broker published into conversations and transcripts."""
+
     def __init__(self, settings: Settings) -> None:
-        self.tracker_engine = make_engine(settings.tracker_database_url, read_only=True)
+        self.consume = consumer_for(settings.event_broker_url)
 
     def __call__(self, settings: Settings) -> int:
-        with session_scope(settings.database_url) as session:
-            return project_tracker_events(session=session, tracker_engine=self.tracker_engine)
+        return self.consume(settings.database_url)
 
 
 class Retention:

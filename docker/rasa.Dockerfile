@@ -13,10 +13,10 @@ COPY channels /app/channels
 # The log filter that keeps trackers and callers' words out of Rasa's log (logging.yml).
 COPY business/__init__.py business/log_redaction.py /app/business/
 ENV PYTHONPATH=/app
-COPY endpoints.yml credentials.yml /app/
+COPY endpoints.yml endpoints.production.yml credentials.yml /app/
 RUN rasa train --fixed-model-name current --out models
 RUN useradd --create-home rasa && chown -R rasa /app
 USER rasa
 # No --cors and no --enable-api: browsers reach only the widget's socket.io channel, whose
 # allowed origins come from WIDGET_ALLOWED_ORIGINS.
-CMD ["rasa", "run", "--model", "models/current.tar.gz", "--interface", "0.0.0.0", "--port", "5005", "--endpoints", "../endpoints.yml", "--credentials", "../credentials.yml", "--logging-config-file", "logging.yml"]
+CMD ["rasa", "run", "--model", "models/current.tar.gz", "--interface", "0.0.0.0", "--port", "5005", "--endpoints", "../endpoints.production.yml", "--credentials", "../credentials.yml", "--logging-config-file", "logging.yml"]

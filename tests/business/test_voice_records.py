@@ -1,22 +1,21 @@
 """What the voice bridge adds to conversations, on both databases: the 0005_voice migration
 creates the columns the models declare; the transcript worker stores STT confidence and
 slots from Rasa's events; the bridge's call record (status, duration, interrupted replies)
-and its read of the last recognised intent."""
+and what it records of a call."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import inspect, select
 
-from business.db import get_engine, make_engine, session_factory, session_scope
+from business.db import get_engine, session_factory, session_scope
 from business.models import Base, Conversation, TranscriptTurn
 from business.repository import upsert_customer
 from business.seed import seed
-from business.transcripts import project_tracker_events
-from tests.business.test_transcripts import bot, events, user
+from business.event_broker import SqlBrokerConsumer
+from tests.business.test_transcripts import _insert, bot, slot, user
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
 
@@ -35,13 +34,7 @@ def test_migration_creates_what_the_models_declare(database_url):
     assert ours == []
 
 
-def slot(name, value, ts):
-    return {"type_name": "slot", "timestamp": ts, "data": json.dumps({"event": "slot", "name": name, "value": value})}
-
-
-def test_projection_keeps_stt_confidence_and_filled_slots(database_url):
-    events.create(get_engine(database_url))
-    tracker = make_engine(database_url, read_only=True)
+def test_projection_keeps_stt_confidence_and_filled_slots(database_url, broker_url):
     phone = {"channel": "phone", "caller": "+13125550199", "call_sid": "CA9", "stt_confidence": "0.812"}
     rows = [
         {"sender_id": "CA9", **user("my faucet is leaking", "book_appointment", metadata=phone, ts=10.0)},
@@ -51,11 +44,8 @@ def test_projection_keeps_stt_confidence_and_filled_slots(database_url):
         {"sender_id": "CA9", **bot("What is the address?", ts=10.3)},
         {"sender_id": "CA9", **user("hi", "greet", metadata={**phone, "stt_confidence": "garbage"}, ts=11.0)},
     ]
-    with get_engine(database_url).begin() as conn:
-        for row in rows:
-            conn.execute(insert(events).values(**row))
-    with session_factory(database_url).begin() as session:
-        project_tracker_events(session=session, tracker_engine=tracker)
+    _insert(broker_url, rows)
+    SqlBrokerConsumer(broker_url)(database_url)
     with session_factory(database_url)() as session:
         call = session.scalars(select(Conversation).where(Conversation.external_id == "CA9")).one()
         assert [t.stt_confidence for t in call.turns] == [0.812, None, None]

@@ -160,6 +160,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         **{k: str(v) for k, v in ports.items()},
         "DATABASE_URL": database_url,
         "RASA_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "RASA_EVENT_BROKER_URL": f"sqlite:///{workdir / 'rasa_events.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
