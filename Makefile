@@ -69,7 +69,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help lock install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,9 +79,11 @@ $(UV):
 	$(PY310) -m venv .venvs/uv
 	.venvs/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-.venvs/app/.installed: requirements/app.lock | $(UV)
+# The local environment runs the product and its tests: the runtime (app.lock, all that the
+# production images install) plus test and benchmark tools (dev.lock, a superset).
+.venvs/app/.installed: requirements/app.lock requirements/dev.lock | $(UV)
 	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/app
-	$(UV) pip sync --quiet -p .venvs/app/bin/python requirements/app.lock
+	$(UV) pip sync --quiet -p .venvs/app/bin/python requirements/dev.lock
 	touch $@
 
 .venvs/rasa/.installed: requirements/rasa.lock | $(UV)
@@ -168,6 +170,11 @@ test: test-rasa test-python ## Everything CI runs: data validation, Rasa test st
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability
+
+lock: ## Re-lock requirements/*.lock after editing requirements/*.in (dev.lock keeps app.lock's versions)
+	$(UV) pip compile requirements/app.in -p 3.10 --generate-hashes -o requirements/app.lock --quiet
+	$(UV) pip compile requirements/dev.in -c requirements/app.lock -p 3.10 --generate-hashes -o requirements/dev.lock --quiet
+	$(UV) pip compile requirements/rasa.in -p 3.10 -o requirements/rasa.lock --quiet
 
 clean: ## Remove virtual environments, trained models and local data
 	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR)
