@@ -71,24 +71,16 @@ class RasaClient:
         if self._sync is None:
             self._sync = httpx.Client(timeout=self.timeout)
         try:
-            response = self._sync.post(self.url, json=self._payload(sender, text, metadata))
-            response.raise_for_status()
-            return read_answer(response.json())
-        except httpx.HTTPStatusError as exc:
-            raise RasaUnavailable(f"HTTP {exc.response.status_code}") from None
-        except (httpx.HTTPError, ValueError) as exc:
+            return _answer_from(self._sync.post(self.url, json=self._payload(sender, text, metadata)))
+        except httpx.HTTPError as exc:
             raise RasaUnavailable(type(exc).__name__) from None
 
     async def send_async(self, sender: str, text: str, metadata: dict[str, str]) -> RasaAnswer:
         if self._async is None:
             self._async = httpx.AsyncClient(timeout=self.timeout)
         try:
-            response = await self._async.post(self.url, json=self._payload(sender, text, metadata))
-            response.raise_for_status()
-            return read_answer(response.json())
-        except httpx.HTTPStatusError as exc:
-            raise RasaUnavailable(f"HTTP {exc.response.status_code}") from None
-        except (httpx.HTTPError, ValueError) as exc:
+            return _answer_from(await self._async.post(self.url, json=self._payload(sender, text, metadata)))
+        except httpx.HTTPError as exc:
             raise RasaUnavailable(type(exc).__name__) from None
 
     def close(self) -> None:
@@ -101,3 +93,13 @@ class RasaClient:
         if self._async is not None:
             await self._async.aclose()
             self._async = None
+
+
+def _answer_from(response: httpx.Response) -> RasaAnswer:
+    try:
+        response.raise_for_status()
+        return read_answer(response.json())
+    except httpx.HTTPStatusError as exc:
+        raise RasaUnavailable(f"HTTP {exc.response.status_code}") from None
+    except ValueError as exc:  # not JSON
+        raise RasaUnavailable(type(exc).__name__) from None
