@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDic
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from channels.trust import SecretKeyMissing
+from business.secret_key import SecretKeyMissing
 
 LOCAL_ENVS = frozenset({"development", "test"})
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -138,7 +138,7 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(frozen=True, case_sensitive=True, extra="ignore", populate_by_name=True,
                                       validate_default=False)
-    # An empty APP_ENV is not development: channels.trust.load_secret_key reads it that way.
+    # An empty APP_ENV is not development: business.secret_key.load_secret_key reads it that way.
     keep_empty: ClassVar[frozenset[str]] = frozenset({"APP_ENV"})
 
     @classmethod

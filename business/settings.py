@@ -17,7 +17,7 @@ from pydantic import AfterValidator, ValidationInfo, field_validator
 from business.config_types import (
     LOCAL_ENVS, DatabaseUrl, HttpUrl, ServiceSettings, SettingsError, TimeZone, env, whole_number,
 )
-from channels.trust import load_secret_key
+from business.secret_key import load_secret_key
 
 __all__ = ["ROOT", "VAR_DIR", "Settings", "SettingsError"]
 

@@ -12,7 +12,7 @@ import sys
 import uuid
 
 from channels.rasa_client import RasaClient, RasaUnavailable
-from channels.trust import load_secret_key
+from business.secret_key import load_secret_key
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ COPY rasa_project /app/rasa_project
 # Our input channels (channels/rasa_input) and the signing they check.
 COPY channels /app/channels
 # The log filter that keeps trackers and callers' words out of Rasa's log (logging.yml).
-COPY business/__init__.py business/log_redaction.py /app/business/
+COPY business/__init__.py business/log_redaction.py business/secret_key.py /app/business/
 ENV PYTHONPATH=/app
 COPY endpoints.yml endpoints.production.yml credentials.yml /app/
 RUN rasa train --fixed-model-name current --out models

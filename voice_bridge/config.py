@@ -12,7 +12,7 @@ from business.config_types import (
     LOCAL_ENVS, DatabaseUrl, HttpUrl, Milliseconds, Port, ServiceSettings, env, one_of, seconds, whole_number,
 )
 from business.settings import VAR_DIR
-from channels.trust import load_secret_key
+from business.secret_key import load_secret_key
 
 STT_ENGINES = ("whisper", "vosk")
 

@@ -19,7 +19,8 @@ from sanic.request import Request
 
 from channels.rasa_input.replies import ERROR_MARKER, TROUBLE
 from channels.text_checks import message_problem, metadata_value_problem, sender_problem
-from channels.trust import load_secret_key, metadata_is_signed
+from business.secret_key import load_secret_key
+from channels.trust import metadata_is_signed
 
 log = logging.getLogger(__name__)
 

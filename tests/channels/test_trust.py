@@ -2,16 +2,12 @@
 for one conversation, for a few minutes."""
 from __future__ import annotations
 
-import os
-import stat
 
 import pytest
 
 from channels.trust import (
     MAX_AGE_SECONDS,
-    SecretKeyMissing,
     channel_is_signed,
-    load_secret_key,
     metadata_is_signed,
     sign_channel,
     signed_metadata,
@@ -55,18 +51,3 @@ def test_clients_send_metadata_the_actions_will_trust():
     assert not metadata_is_signed("k", "sms:+13125550100", sent)
     owner = signed_metadata("k", "owner-1", {"channel": "owner", "stt_confidence": "0.900"})
     assert channel_is_signed("k", channel="owner", caller=None, sender_id="owner-1", signature=owner["signature"])
-
-
-def test_development_key_is_random_kept_and_private(tmp_path):
-    first = load_secret_key({"VAR_DIR": str(tmp_path)})
-    assert len(first) >= 48 and first == load_secret_key({"VAR_DIR": str(tmp_path)})
-    assert stat.S_IMODE(os.stat(tmp_path / "secret_key").st_mode) == 0o600
-    other = tmp_path / "other"
-    assert load_secret_key({"VAR_DIR": str(other)}) != first
-    assert load_secret_key({"VAR_DIR": str(tmp_path), "SECRET_KEY": "from-env"}) == "from-env"
-
-
-def test_production_needs_the_key_from_the_environment(tmp_path):
-    with pytest.raises(SecretKeyMissing):
-        load_secret_key({"APP_ENV": "production", "VAR_DIR": str(tmp_path)})
-    assert not (tmp_path / "secret_key").exists()
