@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from business.contacts import normalize_email
 from business.models import Appointment, Customer
 from business.repository import ACTIVE_STATUSES, get_customer_by_phone, upsert_customer
 
@@ -51,7 +52,9 @@ def customer_for_booking(*, session: Session, phone: str, name: str, email: str 
     readdresses a customer, nor acts as them (the booking becomes a lead for the owner).
 
     A new number creates the customer; a verified caller ID updates what is on file; the
-    name on file said with its number only fills in what is missing."""
+    name on file said with its number only fills in what is missing. An email that is not
+    an address (a misheard "jessica at example") is left out rather than stored."""
+    email = normalize_email(email) if email else None
     customer = get_customer_by_phone(session=session, phone=phone)
     if customer is None or caller_id_trusted:
         return upsert_customer(session=session, phone=phone, name=name, email=email, address=address,

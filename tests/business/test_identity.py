@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from business.identity import identify_customer, last_visit, names_match, next_appointment
+from business.identity import customer_for_booking, identify_customer, last_visit, names_match, next_appointment
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment, cancel_appointment
 from tests.actions.conftest import next_tuesday_at
@@ -41,3 +41,18 @@ def test_next_appointment_and_last_visit(session, profile):
     cancel_appointment(session=session, appointment=booked[0])
     assert next_appointment(session=session, customer=customer, now=first - timedelta(days=1)) == booked[1]
     assert last_visit(session=session, customer=customer, now=first + timedelta(hours=3)) is None
+
+
+def test_a_booking_keeps_a_real_email_and_drops_a_misheard_one(session):
+    kept = customer_for_booking(session=session, phone="+13125550401", name="Maria Lopez",
+                                email=" Maria.Lopez@Example.com ")
+    dropped = customer_for_booking(session=session, phone="+13125550402", name="Tom Reed", email="tom at gmail")
+    assert (kept.email, dropped.email) == ("Maria.Lopez@example.com", None)
+
+
+def test_an_unverified_caller_never_takes_over_a_number_on_file(session):
+    upsert_customer(session=session, phone="+13125550403", name="Jessica Miller", address="1420 N Lake Shore Dr")
+    assert customer_for_booking(session=session, phone="+13125550403", name="Someone Else",
+                                address="9 Elm St") is None
+    same = customer_for_booking(session=session, phone="+13125550403", name="jessica miller", email="j@example.com")
+    assert (same.name, same.address, same.email) == ("Jessica Miller", "1420 N Lake Shore Dr", "j@example.com")

@@ -81,14 +81,18 @@ class Stack:
 
     def say(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
         """A message with the given metadata; by default as our front ends send an
-        anonymous web visitor's: signed channel "web", no caller."""
+        anonymous web visitor's: signed channel "web", no caller. Returns the texts."""
+        return [m.get("text", "") for m in self.answer(sender, text, metadata)]
+
+    def answer(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        """Rasa's whole answer (texts and custom payloads) to a message, as `say` sends it."""
         if metadata is None:
             metadata = {"channel": "web", "signature": sign_channel(SECRET_KEY, channel="web", caller=None,
                                                                      sender_id=sender)}
         payload = {"sender": sender, "message": text, "metadata": metadata}
         response = requests.post(f"{self.rasa_url}/webhooks/rest/webhook", json=payload, timeout=60)
         response.raise_for_status()
-        return [m.get("text", "") for m in response.json()]
+        return response.json()
 
     def supervisorctl(self, *args: str) -> str:
         result = subprocess.run([str(ROOT / ".venvs/app/bin/supervisorctl"), "-c", str(ROOT / "supervisord.conf"),

@@ -16,7 +16,8 @@ from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
 from tests.e2e.test_booking_by_voice_channel import wait_for
-from tests.e2e.conftest import date_words, day_ahead
+from channels.trust import sign_channel
+from tests.e2e.conftest import SECRET_KEY, date_words, day_ahead
 
 pytestmark = pytest.mark.e2e
 CHICAGO = ZoneInfo("America/Chicago")
@@ -137,14 +138,24 @@ def test_faq_mid_booking_is_answered_and_the_form_resumes(stack):
 
 def test_request_for_a_human_creates_a_lead_for_the_office(stack):
     phone = "+13125550307"
-    replies = " ".join(stack.call("CA-human", "can i talk to a real person please", phone))
+    replies = " ".join(stack.call("sms:+13125550307", "can i talk to a real person please", phone, channel="sms"))
     assert "call you back at (312) 555-0307" in replies, replies
     with session_factory(stack.database_url)() as session:
         lead = session.scalars(select(Lead).where(Lead.phone == phone)).one()
         assert lead.conversation_id is not None
         alert = session.scalars(select(Notification).where(Notification.kind.like("owner_lead%"))).all()
         assert alert, "the owner was not alerted"
-    assert _outcome(stack, "CA-human").outcome == "lead"
+    assert _outcome(stack, "sms:+13125550307").outcome == "lead"
+
+
+def test_a_phone_caller_asking_for_a_person_is_handed_to_the_bridge_with_a_lead_behind(stack):
+    phone = "+13125550308"
+    signature = sign_channel(SECRET_KEY, channel="phone", caller=phone, sender_id="CA-human")
+    answer = stack.answer("CA-human", "can i talk to a real person please",
+                          {"channel": "phone", "caller": phone, "signature": signature})
+    assert {"handoff": "transfer"} in [m.get("custom") for m in answer], answer
+    with session_factory(stack.database_url)() as session:
+        assert session.scalars(select(Lead).where(Lead.phone == phone)).one().reason == "asked for a person"
 
 
 def test_goodbye_closes_the_conversation_with_a_summary(stack):
