@@ -25,7 +25,8 @@ SQL_SOURCE = "rasa_event_broker"
 AMQP_SOURCE = "rasa_event_queue"
 # Rasa's Pika broker publishes to this queue unless endpoints.yml names others.
 DEFAULT_QUEUE = "rasa_core_events"
-BATCH = 500
+# Small batches: SQLite's write lock is held while a batch is copied.
+BATCH = 100
 
 
 class BrokerConsumer(Protocol):
@@ -39,29 +40,41 @@ class SqlBrokerConsumer:
 
     def __init__(self, broker_url: str, batch: int = BATCH) -> None:
         self.engine: Engine = make_engine(broker_url)
+        self.reader: Engine = make_engine(broker_url, read_only=True)
         self.batch = batch
 
     def __call__(self, database_url: str) -> int:
-        if not inspect(self.engine).has_table("events"):
+        if not inspect(self.reader).has_table("events"):
             return 0  # Rasa has not started yet
+        # The broker's rows are read before our transaction opens, so the business
+        # database's write lock is never held while waiting on Rasa's database.
+        with session_scope(database_url) as session:
+            start = _position(session)
+        with self.reader.connect() as conn:
+            rows = conn.execute(
+                text("SELECT id, sender_id, data FROM events WHERE id > :position ORDER BY id LIMIT :batch"),
+                {"position": start, "batch": self.batch},
+            ).all()
+        if not rows:
+            return 0
         with session_scope(database_url) as session:
             cursor = _cursor(session)
-            with self.engine.connect() as conn:
-                rows = conn.execute(
-                    text("SELECT id, sender_id, data FROM events WHERE id > :position ORDER BY id LIMIT :batch"),
-                    {"position": cursor.position, "batch": self.batch},
-                ).all()
-            events = [BrokerEvent(position=r.id, sender_id=r.sender_id or "", data=r.data or "{}") for r in rows]
+            # Another worker may have copied some of them meanwhile.
+            events = [BrokerEvent(position=r.id, sender_id=r.sender_id or "", data=r.data or "{}")
+                      for r in rows if r.id > cursor.position]
             project_events(session=session, events=events, source=SQL_SOURCE)
             if events:
                 cursor.position = events[-1].position
             copied = cursor.position
-        if copied:
-            # The last copied row stays: SQLite numbers a new row max(id) + 1 (Rasa's table has
-            # no AUTOINCREMENT), so emptying the table would restart the ids behind our cursor.
-            with self.engine.begin() as conn:
-                conn.execute(text("DELETE FROM events WHERE id < :copied"), {"copied": copied})
+        # The last copied row stays: SQLite numbers a new row max(id) + 1 (Rasa's table has
+        # no AUTOINCREMENT), so emptying the table would restart the ids behind our cursor.
+        with self.engine.begin() as conn:
+            conn.execute(text("DELETE FROM events WHERE id < :copied"), {"copied": copied})
         return len(rows)
+
+
+def _position(session: Session) -> int:
+    return session.scalar(select(SyncCursor.position).where(SyncCursor.name == SQL_SOURCE)) or 0
 
 
 def _cursor(session: Session) -> SyncCursor:

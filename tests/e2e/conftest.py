@@ -107,7 +107,10 @@ def open_every_day(database_url: str) -> None:
     every_day = {day: ["07:00", "19:00"] for day in WEEKDAYS}
     with session_factory(database_url).begin() as session:
         data = dict(session.get(BusinessSetting, PROFILE_KEY).value)
-        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": []})
+        # Technicians never answer job texts here; a day to answer keeps the worker from
+        # moving jobs to someone else in the middle of a test.
+        booking = {**data.get("booking", {}), "technician_reply_minutes": 24 * 60}
+        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": [], "booking": booking})
         for tech in session.scalars(select(Technician)):
             tech.active = tech.name == "Mike Alvarez"
             tech.working_hours = every_day
