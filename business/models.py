@@ -240,7 +240,7 @@ class BusinessSetting(Base):
 
 
 class User(Base):
-    """A dashboard login (the owner or office staff)."""
+    """A dashboard login: the owner, office staff or a technician (business/users.py ROLES)."""
 
     __tablename__ = "users"
 
@@ -248,6 +248,12 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Revision 0009_dash1_roles: accounts made before roles existed were the owner's.
+    role: Mapped[str] = mapped_column(String(20), default="owner", server_default="owner")
+    # A technician's login sees that technician's jobs only.
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id", ondelete="SET NULL"))
+
+    technician: Mapped["Technician | None"] = relationship()
 
 
 class UserSession(Base):

@@ -94,6 +94,7 @@ def list_appointments(
     end: datetime | None = None,
     statuses: tuple[str, ...] | None = ACTIVE_STATUSES,
     limit: int = 500,
+    technician_id: int | None = None,
 ) -> list[Appointment]:
     query = (
         select(Appointment)
@@ -111,6 +112,8 @@ def list_appointments(
         query = query.where(Appointment.start_at < end)
     if statuses:
         query = query.where(Appointment.status.in_(statuses))
+    if technician_id is not None:
+        query = query.where(Appointment.technician_id == technician_id)
     return list(session.scalars(query))
 
 

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
+from dashboard.auth import roles
 from dashboard.extensions import csrf, limiter, login_manager
 
 
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)  # after CSRF: a request without a valid token is refused before it counts
     login_manager.init_app(app)
+    roles.init_app(app)  # after the login manager: the hook asks who is signed in
     errors.init_app(app)
     formatting.init_app(app)
 

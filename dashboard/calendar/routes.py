@@ -5,16 +5,16 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, make_response, render_template
-from flask_login import login_required
 
 from business.repository import list_services
 from dashboard.calendar import bp
 from dashboard.db import get_profile, get_session
 from dashboard.security import CONTENT_SECURITY_POLICY
+from dashboard.auth.roles import STAFF, role_required
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     profile = get_profile()
     today = current_app.config["CLOCK"]().astimezone(profile.tz).date()

@@ -11,7 +11,6 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask import Response, current_app, render_template, request
-from flask_login import login_required
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from business.repository import list_live_conversations
 from dashboard.db import get_profile
 from dashboard.formatting import iso_local
 from dashboard.live import bp
+from dashboard.auth.roles import STAFF, role_required
 
 # How soon the browser asks again: the same one-second freshness the page always had.
 RETRY_MS = 1000
@@ -57,13 +57,13 @@ def live_calls(database_url: str, now) -> list[dict]:
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     return render_template("live/index.html", timezone=get_profile().timezone)
 
 
 @bp.get("/events")
-@login_required
+@role_required(STAFF)
 def events():
     data = json.dumps(live_calls(current_app.config["DATABASE_URL"], current_app.config["CLOCK"]()))
     version = hashlib.sha256(data.encode()).hexdigest()[:16]

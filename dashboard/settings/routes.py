@@ -8,7 +8,6 @@ from datetime import datetime
 
 import requests
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required
 
 from business.calendar import GoogleCalendar, calendar_for, service_for
 from business.calendar.accounts import (
@@ -31,6 +30,7 @@ from business.settings import Settings
 from dashboard.db import get_profile, get_session
 from dashboard.settings import bp
 from dashboard.settings.forms import ActionForm, BlockForm, CalendarChoiceForm
+from dashboard.auth.roles import OWNER_ONLY, role_required
 
 log = logging.getLogger(__name__)
 OAUTH_SESSION_KEY = "google_oauth"
@@ -66,7 +66,7 @@ def _calendar_form(account) -> CalendarChoiceForm:
 
 
 @bp.get("/")
-@login_required
+@role_required(OWNER_ONLY)
 def index():
     db = get_session()
     account = get_calendar_account(session=db)
@@ -89,7 +89,7 @@ def index():
 
 
 @bp.post("/google/link")
-@login_required
+@role_required(OWNER_ONLY)
 def google_link():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -104,7 +104,7 @@ def google_link():
 
 
 @bp.get("/google/callback")
-@login_required
+@role_required(OWNER_ONLY)
 def google_callback():
     expected = session.pop(OAUTH_SESSION_KEY, None) or {}
     state = request.args.get("state", "")
@@ -138,7 +138,7 @@ def google_callback():
 
 
 @bp.post("/google/calendars")
-@login_required
+@role_required(OWNER_ONLY)
 def google_calendars():
     db = get_session()
     account = get_calendar_account(session=db)
@@ -158,7 +158,7 @@ def google_calendars():
 
 
 @bp.post("/google/unlink")
-@login_required
+@role_required(OWNER_ONLY)
 def google_unlink():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -182,7 +182,7 @@ def google_unlink():
 
 
 @bp.post("/sync")
-@login_required
+@role_required(OWNER_ONLY)
 def sync_now():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -199,7 +199,7 @@ def sync_now():
 
 
 @bp.post("/appointments/<int:appointment_id>/keep-our-time")
-@login_required
+@role_required(OWNER_ONLY)
 def keep_our_time(appointment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -217,7 +217,7 @@ def keep_our_time(appointment_id: int):
 
 
 @bp.post("/blocks")
-@login_required
+@role_required(OWNER_ONLY)
 def add_block():
     form = BlockForm()
     if not form.validate_on_submit():
@@ -235,7 +235,7 @@ def add_block():
 
 
 @bp.post("/blocks/<int:block_id>/delete")
-@login_required
+@role_required(OWNER_ONLY)
 def remove_block(block_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
