@@ -1,24 +1,14 @@
-"""The home page and the upcoming-appointments table."""
+"""The upcoming-appointments table (the home page is Today, dashboard/today)."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
-from flask_login import current_user
+from flask import current_app, render_template
 
 from business.repository import list_appointments
-from business.users import TECHNICIAN
 from dashboard.appointments import bp
 from dashboard.db import get_profile, get_session
-from dashboard.auth.roles import EVERYONE, STAFF, role_required
+from dashboard.auth.roles import STAFF, role_required
 
 PAGE_LIMIT = 200
-
-
-@bp.get("/")
-@role_required(EVERYONE)
-def index():
-    if current_user.role == TECHNICIAN:
-        return redirect(url_for("technicians.index"))
-    return redirect(url_for("appointments.upcoming"))
 
 
 @bp.get("/appointments/")

@@ -36,7 +36,7 @@ def unauthorized():
 
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else the home page: never an open redirect."""
-    default = url_for("appointments.index")  # each role's home page
+    default = url_for("today.index")  # each role's home page
     if not target or not target.startswith("/") or target.startswith("//"):
         return default
     # Browsers read "/\evil.example" as "//evil.example"; control characters can hide tricks.

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from business.db import make_engine
+from business.follow_up import call_result
 from business.models import Conversation
 from business.repository import list_live_conversations
 from dashboard.db import get_profile
@@ -33,6 +34,8 @@ def snapshot(conversation: Conversation) -> dict:
         "caller": conversation.caller,
         "channel": conversation.channel,
         "status": conversation.status,
+        # What the call came to once it ended: its outcome, or "no_outcome" (shown red).
+        "result": call_result(conversation),
         "started_at": iso_local(conversation.started_at),
         "duration_seconds": conversation.duration_seconds,
         "intent": conversation.intent,

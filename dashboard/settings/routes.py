@@ -68,6 +68,11 @@ def _calendar_form(account) -> CalendarChoiceForm:
 @bp.get("/")
 @role_required(OWNER_ONLY)
 def index():
+    return render_settings(BlockForm())
+
+
+def render_settings(block_form: BlockForm, status: int = 200):
+    """The settings page; a refused block form comes back with its errors in place."""
     db = get_session()
     account = get_calendar_account(session=db)
     now = current_app.config["CLOCK"]()
@@ -79,10 +84,10 @@ def index():
         redirect_uri=redirect_uri(calendar_settings()),
         pending=list_calendar_pending(session=db),
         blocks=list_calendar_blocks(session=db, start=now),
-        block_form=BlockForm(),
+        block_form=block_form,
         action_form=ActionForm(),
         timezone=get_profile().timezone,
-    )
+    ), status
 
 
 # Linking
@@ -221,14 +226,15 @@ def keep_our_time(appointment_id: int):
 def add_block():
     form = BlockForm()
     if not form.validate_on_submit():
-        abort(400, "Give a day, a start and end time, and what the time is for.")
+        return render_settings(form, 422)
     tz = get_profile().tz
     start = datetime.combine(form.day.data, form.start.data, tzinfo=tz)
     end = datetime.combine(form.day.data, form.end.data, tzinfo=tz)
     try:
         create_calendar_block(session=get_session(), start=start, end=end, title=form.title.data)
     except ValueError as exc:
-        abort(400, f"That block cannot be saved: {exc}.")
+        form.end.errors = [f"That block cannot be saved: {exc}."]
+        return render_settings(form, 422)
     get_session().commit()
     flash("Time blocked.")
     return redirect(url_for("settings.index"))
