@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.calendar import bp as calendar_bp
     from dashboard.calls import bp as calls_bp
     from dashboard.customers import bp as customers_bp
+    from dashboard.jobs import bp as jobs_bp
     from dashboard.leads import bp as leads_bp
     from dashboard.live import bp as live_bp
     from dashboard.outbox import bp as outbox_bp
@@ -52,7 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.today import bp as today_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
+    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
                       settings_bp, technicians_bp, api_bp, twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

@@ -6,6 +6,7 @@ from flask import current_app, render_template
 from business.repository import list_appointments
 from dashboard.appointments import bp
 from dashboard.db import get_profile, get_session
+from dashboard.settings.forms import ActionForm
 from dashboard.auth.roles import STAFF, role_required
 
 PAGE_LIMIT = 200
@@ -22,4 +23,5 @@ def upcoming():
         appointments=appointments,
         timezone=get_profile().timezone,
         limit=PAGE_LIMIT,
+        action_form=ActionForm(),
     )

@@ -36,7 +36,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "live.index": STAFF, "live.events": STAFF, "talk.index": STAFF, "outbox.index": STAFF, "outbox.resend": STAFF,
     "calls.called_back": STAFF, "leads.index": STAFF, "leads.set_status": STAFF,
     "customers.index": STAFF, "customers.detail": STAFF, "customers.edit": STAFF, "customers.export": STAFF,
-    "customers.erase": STAFF,
+    "customers.erase": STAFF, "jobs.new": STAFF, "jobs.cancel": STAFF, "jobs.move": STAFF,
     "api.appointments": STAFF, "api.conversations": STAFF, "api.availability": STAFF,
     "outbox.templates": OWNER_ONLY, "outbox.edit_template": OWNER_ONLY,
     "settings.index": OWNER_ONLY, "settings.google_link": OWNER_ONLY, "settings.google_callback": OWNER_ONLY,
