@@ -84,7 +84,8 @@
   }
 
   var calendar = new FullCalendar.Calendar(el, {
-    initialView: "timeGridWeek",
+    // A week of seven columns is unreadable on a phone: one day there.
+    initialView: window.matchMedia("(max-width: 40rem)").matches ? "timeGridDay" : "timeGridWeek",
     initialDate: el.dataset.today,
     // FullCalendar knows only "local" and "UTC" without a date library; events carry the
     // business's wall-clock time with no offset, and "UTC" shows them unchanged, so the
