@@ -137,9 +137,9 @@ migrate: install ## Apply database migrations
 seed: install ## Migrate and load data/ (services, technicians, hours, FAQ); idempotent
 	$(APP)/python -m business.cli seed
 
-create-user: install ## Create a dashboard login: make create-user USERNAME=owner
-	@test -n "$(USERNAME)" || { echo "usage: make create-user USERNAME=name"; exit 2; }
-	$(APP)/flask --app dashboard create-user $(USERNAME)
+create-user: install ## Create a dashboard login: make create-user USERNAME=owner [ROLE=office|technician TECHNICIAN="Mike Alvarez"]
+	@test -n "$(USERNAME)" || { echo "usage: make create-user USERNAME=name [ROLE=owner|office|technician TECHNICIAN=name]"; exit 2; }
+	$(APP)/flask --app dashboard create-user "$(USERNAME)" --role "$(or $(ROLE),owner)" $(if $(TECHNICIAN),--technician "$(TECHNICIAN)")
 
 slots: install ## Print the next free slots: make slots SERVICE=drain_cleaning
 	$(APP)/python -m business.cli slots $(or $(SERVICE),general_repair)

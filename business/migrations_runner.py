@@ -7,7 +7,7 @@ from alembic.config import Config
 from business.settings import ROOT
 
 
-def upgrade(database_url: str) -> None:
+def upgrade(database_url: str, revision: str = "heads") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(ROOT / "business" / "migrations"))
     from business.db import make_engine
@@ -15,5 +15,5 @@ def upgrade(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, revision)
     engine.dispose()

@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
@@ -160,13 +161,15 @@ class AppointmentEvent(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
+    # The follow-up lists ask for calls with a given outcome, newest first.
+    __table_args__ = (Index("ix_conversations_outcome_started_at", "outcome", "started_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Rasa's sender id (a CallSid for phone calls, a socket id for the web widget).
     external_id: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(20), default="web")  # phone/web/sms/owner
-    caller: Mapped[str | None] = mapped_column(String(40))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    caller: Mapped[str | None] = mapped_column(String(40), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ended_at: Mapped[datetime | None]
     intent: Mapped[str | None] = mapped_column(String(80))
@@ -177,6 +180,9 @@ class Conversation(Base):
     status: Mapped[str | None] = mapped_column(String(20))
     duration_seconds: Mapped[float | None]
     slots: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Revision 0010_dash1_follow_up: when and by whom a call that came to nothing was called back.
+    called_back_at: Mapped[datetime | None]
+    called_back_by: Mapped[str | None] = mapped_column(String(80))
 
     turns: Mapped[list["TranscriptTurn"]] = relationship(
         back_populates="conversation", order_by="TranscriptTurn.seq"
@@ -240,7 +246,7 @@ class BusinessSetting(Base):
 
 
 class User(Base):
-    """A dashboard login (the owner or office staff)."""
+    """A dashboard login: the owner, office staff or a technician (business/users.py ROLES)."""
 
     __tablename__ = "users"
 
@@ -248,6 +254,12 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Revision 0009_dash1_roles: accounts made before roles existed were the owner's.
+    role: Mapped[str] = mapped_column(String(20), default="owner", server_default="owner")
+    # A technician's login sees that technician's jobs only.
+    technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id", ondelete="SET NULL"))
+
+    technician: Mapped["Technician | None"] = relationship()
 
 
 class UserSession(Base):
@@ -284,7 +296,10 @@ class Lead(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new")  # new / contacted / closed
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)  # business/follow_up.py LEAD_STATUSES
+    # Revision 0010_dash1_follow_up: the dashboard user who last changed the status, and when.
+    handled_by: Mapped[str | None] = mapped_column(String(80))
+    handled_at: Mapped[datetime | None]
 
 
 class SmsOptOut(Base):
@@ -424,3 +439,17 @@ class InboundMessage(Base):
 
     message_sid: Mapped[str] = mapped_column(String(34), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomerErasure(Base):
+    """A customer's data deleted or anonymised on request (privacy): who asked for it, who
+    did it and when. Holds no personal data itself, only the former customer id."""
+
+    __tablename__ = "customer_erasures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer, index=True)  # no foreign key: the row may be gone
+    done_by: Mapped[str] = mapped_column(String(80))
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rows changed per table

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -50,8 +50,28 @@ def upsert_customer(
     return customer
 
 
-def list_customers(*, session: Session, limit: int = 200) -> list[Customer]:
-    return list(session.scalars(select(Customer).order_by(Customer.name).limit(limit)))
+def _customer_search(search: str | None):
+    """Conditions matching `search` in the name, phone digits, address or ZIP code."""
+    text = (search or "").strip().lower()
+    if not text:
+        return ()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    matches = [func.lower(Customer.name).like(pattern, escape="\\"),
+               func.lower(Customer.address).like(pattern, escape="\\"),
+               Customer.zip_code.like(pattern, escape="\\")]
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) >= 3:  # a phone number typed any way: (312) 555-0123, 312.555.0123
+        matches.append(Customer.phone.like(f"%{digits}%"))
+    return (or_(*matches),)
+
+
+def list_customers(*, session: Session, search: str | None = None, limit: int = 200, offset: int = 0) -> list[Customer]:
+    query = select(Customer).where(*_customer_search(search)).order_by(Customer.name, Customer.id)
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def count_customers(*, session: Session, search: str | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(Customer).where(*_customer_search(search))) or 0
 
 
 # Services and technicians
@@ -94,6 +114,7 @@ def list_appointments(
     end: datetime | None = None,
     statuses: tuple[str, ...] | None = ACTIVE_STATUSES,
     limit: int = 500,
+    technician_id: int | None = None,
 ) -> list[Appointment]:
     query = (
         select(Appointment)
@@ -111,6 +132,8 @@ def list_appointments(
         query = query.where(Appointment.start_at < end)
     if statuses:
         query = query.where(Appointment.status.in_(statuses))
+    if technician_id is not None:
+        query = query.where(Appointment.technician_id == technician_id)
     return list(session.scalars(query))
 
 

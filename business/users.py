@@ -11,6 +11,11 @@ from sqlalchemy.orm import Session
 
 from business.models import User, UserSession
 
+# Dashboard roles: the owner sees everything, office staff everything but users and
+# settings, a technician only their own jobs (dashboard/auth/roles.py enforces them).
+OWNER, OFFICE, TECHNICIAN = "owner", "office", "technician"
+ROLES = (OWNER, OFFICE, TECHNICIAN)
+
 # 32 random bytes, URL-safe base64 without padding: what a session token always looks like.
 TOKEN_BYTES = 32
 TOKEN_LENGTH = 43

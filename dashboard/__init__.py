@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
+from dashboard.auth import roles
 from dashboard.extensions import csrf, limiter, login_manager
 
 
@@ -30,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)  # after CSRF: a request without a valid token is refused before it counts
     login_manager.init_app(app)
+    roles.init_app(app)  # after the login manager: the hook asks who is signed in
     errors.init_app(app)
     formatting.init_app(app)
 
@@ -40,14 +42,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.auth import bp as auth_bp
     from dashboard.calendar import bp as calendar_bp
     from dashboard.calls import bp as calls_bp
+    from dashboard.customers import bp as customers_bp
+    from dashboard.jobs import bp as jobs_bp
+    from dashboard.leads import bp as leads_bp
     from dashboard.live import bp as live_bp
     from dashboard.outbox import bp as outbox_bp
     from dashboard.settings import bp as settings_bp
     from dashboard.talk import bp as talk_bp
     from dashboard.technicians import bp as technicians_bp
+    from dashboard.today import bp as today_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
+    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
                       settings_bp, technicians_bp, api_bp, twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

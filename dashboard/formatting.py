@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask_login import current_user
 
+from business.follow_up import call_result
 from dashboard.db import get_profile
 
 
@@ -29,8 +31,28 @@ def local_time(moment: datetime | None) -> str:
     return "" if moment is None else to_local(moment).strftime("%I:%M:%S %p")
 
 
+def local_time_short(moment: datetime | None) -> str:
+    """'10:00 AM', for lists that already say which day."""
+    return "" if moment is None else to_local(moment).strftime("%I:%M %p").lstrip("0")
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 def confidence(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
+
+
+def business_name() -> dict:
+    """The business's name for the top bar; not read on pages with no signed-in user,
+    so the sign-in page needs no database."""
+    if not current_user.is_authenticated:
+        return {"business_name": None}
+    return {"business_name": get_profile().name}
 
 
 def init_app(app: Flask) -> None:
@@ -38,3 +60,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
     app.add_template_filter(confidence)
+    app.add_template_filter(local_time_short)
+    app.add_template_filter(duration)
+    app.add_template_filter(call_result)
+    app.context_processor(business_name)

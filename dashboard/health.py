@@ -6,12 +6,14 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.auth.roles import public
 from dashboard.db import get_session
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
+@public
 def health():
     try:
         get_session().execute(text("select 1"))

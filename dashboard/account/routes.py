@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 from flask_limiter import RequestLimit
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from business.models import User
 from business.users import count_user_sessions, delete_user_sessions
@@ -15,6 +15,7 @@ from dashboard.auth.limits import PASSWORD_GUESSES, PER_USERNAME, TOO_MANY, curr
 from dashboard.auth.sessions import expired_before, sign_in, sign_out
 from dashboard.db import get_session
 from dashboard.extensions import limiter
+from dashboard.auth.roles import EVERYONE, role_required
 
 
 def render_account(password_form: ChangePasswordForm, status: int = 200):
@@ -32,13 +33,13 @@ def limited_password_change(limit: RequestLimit) -> Response:
 
 
 @bp.get("/")
-@login_required
+@role_required(EVERYONE)
 def index():
     return render_account(ChangePasswordForm())
 
 
 @bp.post("/password")
-@login_required
+@role_required(EVERYONE)
 # The current password is a guess like any sign-in, so it draws on the same per-username count.
 @limiter.shared_limit(PER_USERNAME, scope=PASSWORD_GUESSES, key_func=current_username_key,
                       on_breach=limited_password_change)
@@ -63,7 +64,7 @@ def password():
 
 
 @bp.post("/sign-out-everywhere")
-@login_required
+@role_required(EVERYONE)
 def sign_out_everywhere():
     if not SignOutEverywhereForm().validate_on_submit():
         return redirect(url_for("account.index"))

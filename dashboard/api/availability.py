@@ -6,7 +6,6 @@ import re
 from datetime import datetime, timedelta
 
 from flask import abort, current_app, jsonify, request
-from flask_login import login_required
 
 from business.repository import get_service_by_slug
 from business.scheduling import REASONS, search_availability
@@ -14,6 +13,8 @@ from dashboard.api import bp
 from dashboard.api.params import bounded_int, only_params
 from dashboard.db import get_profile, get_session
 from dashboard.formatting import iso_local
+from dashboard.auth.roles import STAFF, role_required
+from dashboard.calendar.busy import owner_busy_times
 
 SLUG_RE = re.compile(r"[a-z0-9_]{1,60}")
 # 2026-11-24, 2026-11-24T09:00, 2026-11-24T09:00:00-06:00 (ASCII only; no week dates etc.)
@@ -36,7 +37,7 @@ def _moment(name: str, tz) -> datetime | None:
 
 
 @bp.get("/availability")
-@login_required
+@role_required(STAFF)
 def availability():
     only_params("service", "from", "to", "count", "urgency")
     profile = get_profile()
@@ -61,8 +62,10 @@ def availability():
     service = get_service_by_slug(session=get_session(), slug=slug)
     if service is None:
         abort(404, f"there is no service {slug}")
+    # The owner's busy time counts, exactly as when a caller asks.
     found = search_availability(session=get_session(), profile=profile, service=service, preferred_from=start,
-                                preferred_to=end, urgency=urgency, count=count, now=now)
+                                preferred_to=end, urgency=urgency, count=count, now=now,
+                                blocked=owner_busy_times(now))
     return jsonify({
         "service": {"slug": service.slug, "name": service.name, "duration_minutes": service.duration_minutes},
         "timezone": profile.tz.key,

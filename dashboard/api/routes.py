@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
-from flask_login import login_required
 
 from business.dispatch import list_latest_dispatch_records
 from business.repository import list_appointments, list_conversations
@@ -10,6 +9,7 @@ from dashboard.api import bp
 from dashboard.api.params import bounded_int, date_range, local_midnight, only_params
 from dashboard.api.serializers import appointment_json, conversation_json
 from dashboard.db import get_profile, get_session
+from dashboard.auth.roles import STAFF, role_required
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -19,7 +19,7 @@ CONVERSATIONS_MAX = 500
 
 
 @bp.get("/appointments")
-@login_required
+@role_required(STAFF)
 def appointments():
     only_params("from", "to")
     tz = get_profile().tz
@@ -45,7 +45,7 @@ def appointments():
 
 
 @bp.get("/conversations")
-@login_required
+@role_required(STAFF)
 def conversations():
     only_params("limit")
     limit = bounded_int("limit", default=CONVERSATIONS_DEFAULT, minimum=1, maximum=CONVERSATIONS_MAX)

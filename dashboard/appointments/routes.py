@@ -1,24 +1,19 @@
-"""The home page and the upcoming-appointments table."""
+"""The upcoming-appointments table (the home page is Today, dashboard/today)."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, url_for
-from flask_login import login_required
+from flask import current_app, render_template
 
 from business.repository import list_appointments
 from dashboard.appointments import bp
 from dashboard.db import get_profile, get_session
+from dashboard.settings.forms import ActionForm
+from dashboard.auth.roles import STAFF, role_required
 
 PAGE_LIMIT = 200
 
 
-@bp.get("/")
-@login_required
-def index():
-    return redirect(url_for("appointments.upcoming"))
-
-
 @bp.get("/appointments/")
-@login_required
+@role_required(STAFF)
 def upcoming():
     now = current_app.config["CLOCK"]()
     # Starting from now, but an appointment under way still shows until it ends.
@@ -28,4 +23,5 @@ def upcoming():
         appointments=appointments,
         timezone=get_profile().timezone,
         limit=PAGE_LIMIT,
+        action_form=ActionForm(),
     )

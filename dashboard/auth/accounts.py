@@ -11,7 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Session
 
 from business.models import User
-from business.users import delete_user_sessions, get_user_by_username
+from business.users import OWNER, ROLES, TECHNICIAN, delete_user_sessions, get_user_by_username
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -37,6 +37,8 @@ class DashboardUser(UserMixin):
     id: int
     username: str
     session_token: str = field(repr=False)
+    role: str = OWNER
+    technician_id: int | None = None
 
     def get_id(self) -> str:
         return self.session_token
@@ -65,11 +67,21 @@ def _dummy_hash() -> str:
     return _hasher.hash("not-a-real-password")
 
 
-def create_user(*, session: Session, username: str, password: str) -> User:
+def check_role(role: str, technician_id: int | None) -> str:
+    if role not in ROLES:
+        raise AccountError(f"the role must be one of {', '.join(ROLES)}")
+    if technician_id is not None and role != TECHNICIAN:
+        raise AccountError("only a technician's account is linked to a technician")
+    return role
+
+
+def create_user(*, session: Session, username: str, password: str, role: str = OWNER,
+                technician_id: int | None = None) -> User:
     username, password = check_username(username), check_password(password)
+    check_role(role, technician_id)
     if get_user_by_username(session=session, username=username) is not None:
         raise AccountError(f"user {username!r} already exists")
-    user = User(username=username, password_hash=_hasher.hash(password))
+    user = User(username=username, password_hash=_hasher.hash(password), role=role, technician_id=technician_id)
     session.add(user)
     session.flush()
     return user

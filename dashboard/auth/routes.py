@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from dashboard.auth import bp
 from dashboard.auth.accounts import authenticate
@@ -17,6 +17,7 @@ from dashboard.auth.sessions import load_user, sign_in, sign_out
 from dashboard.db import get_session
 from dashboard.errors import wants_json
 from dashboard.extensions import limiter, login_manager
+from dashboard.auth.roles import EVERYONE, public, role_required
 
 BAD_CREDENTIALS = "Invalid username or password."
 
@@ -35,7 +36,7 @@ def unauthorized():
 
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else the home page: never an open redirect."""
-    default = url_for("appointments.upcoming")
+    default = url_for("today.index")  # each role's home page
     if not target or not target.startswith("/") or target.startswith("//"):
         return default
     # Browsers read "/\evil.example" as "//evil.example"; control characters can hide tricks.
@@ -46,6 +47,7 @@ def safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.shared_limit(PER_USERNAME, scope=PASSWORD_GUESSES, key_func=submitted_username_key, methods=["POST"],
                       on_breach=limited_sign_in)
 @limiter.limit(PER_ADDRESS, key_func=address_key, methods=["POST"], on_breach=limited_sign_in)
@@ -68,7 +70,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@role_required(EVERYONE)
 def logout():
     sign_out()
     flash("You have signed out.")

@@ -22,7 +22,11 @@ def expired_before() -> datetime:
 def load_user(token: str) -> DashboardUser | None:
     """Flask-Login's user loader, for the session cookie and the remember-me cookie alike."""
     user = get_user_by_session_token(session=get_session(), token=token, expired_before=expired_before())
-    return None if user is None else DashboardUser(user.id, user.username, token)
+    return None if user is None else dashboard_user(user, token)
+
+
+def dashboard_user(user: User, token: str) -> DashboardUser:
+    return DashboardUser(user.id, user.username, token, role=user.role, technician_id=user.technician_id)
 
 
 def sign_in(user: User) -> None:
@@ -32,7 +36,7 @@ def sign_in(user: User) -> None:
                                 expired_before=expired_before())
     db.commit()
     session.clear()
-    login_user(DashboardUser(user.id, user.username, token))
+    login_user(dashboard_user(user, token))
 
 
 def sign_out() -> None:

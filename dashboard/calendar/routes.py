@@ -5,16 +5,16 @@ from __future__ import annotations
 import secrets
 
 from flask import current_app, make_response, render_template
-from flask_login import login_required
 
-from business.repository import list_services
+from business.repository import list_services, list_technicians
 from dashboard.calendar import bp
 from dashboard.db import get_profile, get_session
 from dashboard.security import CONTENT_SECURITY_POLICY
+from dashboard.auth.roles import STAFF, role_required
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     profile = get_profile()
     today = current_app.config["CLOCK"]().astimezone(profile.tz).date()
@@ -27,6 +27,7 @@ def index():
         timezone=profile.timezone,
         today=today.isoformat(),
         services=list_services(session=get_session()),
+        technicians=list_technicians(session=get_session()),
         style_nonce=nonce,
     ))
     response.headers["Content-Security-Policy"] = f"{CONTENT_SECURITY_POLICY}; style-src 'self' 'nonce-{nonce}'; font-src 'self' data:"

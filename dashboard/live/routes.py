@@ -11,16 +11,17 @@ from datetime import timedelta
 from functools import lru_cache
 
 from flask import Response, current_app, render_template, request
-from flask_login import login_required
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from business.db import make_engine
+from business.follow_up import call_result
 from business.models import Conversation
 from business.repository import list_live_conversations
 from dashboard.db import get_profile
 from dashboard.formatting import iso_local
 from dashboard.live import bp
+from dashboard.auth.roles import STAFF, role_required
 
 # How soon the browser asks again: the same one-second freshness the page always had.
 RETRY_MS = 1000
@@ -33,6 +34,8 @@ def snapshot(conversation: Conversation) -> dict:
         "caller": conversation.caller,
         "channel": conversation.channel,
         "status": conversation.status,
+        # What the call came to once it ended: its outcome, or "no_outcome" (shown red).
+        "result": call_result(conversation),
         "started_at": iso_local(conversation.started_at),
         "duration_seconds": conversation.duration_seconds,
         "intent": conversation.intent,
@@ -57,13 +60,13 @@ def live_calls(database_url: str, now) -> list[dict]:
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     return render_template("live/index.html", timezone=get_profile().timezone)
 
 
 @bp.get("/events")
-@login_required
+@role_required(STAFF)
 def events():
     data = json.dumps(live_calls(current_app.config["DATABASE_URL"], current_app.config["CLOCK"]()))
     version = hashlib.sha256(data.encode()).hexdigest()[:16]

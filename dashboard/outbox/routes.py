@@ -3,7 +3,6 @@ and the owner's wording of each message template."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import login_required
 
 from business.notifications.outbox import RESENDABLE, get_notification, list_notifications, mask_preview
 from business.notifications.outbox import update_notification_for_resend
@@ -12,6 +11,7 @@ from business.notifications.templates import update_template
 from dashboard.db import get_profile, get_session
 from dashboard.outbox import bp
 from dashboard.outbox.forms import TemplateForm
+from dashboard.auth.roles import OWNER_ONLY, STAFF, role_required
 
 PAGE_LIMIT = 200
 MAX_ID = 2**31 - 1
@@ -20,7 +20,7 @@ STATUSES = ("queued", "sending", "unconfirmed", "sent", "delivered", "held_local
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
@@ -34,7 +34,7 @@ def index():
 
 
 @bp.post(f"/<int(max={MAX_ID}):notification_id>/resend")
-@login_required
+@role_required(STAFF)
 def resend(notification_id: int):
     session = get_session()
     notification = get_notification(session=session, notification_id=notification_id)
@@ -49,13 +49,13 @@ def resend(notification_id: int):
 
 
 @bp.get("/templates/")
-@login_required
+@role_required(OWNER_ONLY)
 def templates():
     return render_template("outbox/templates.html", kinds=list(DEFAULTS), overrides=load_overrides(session=get_session()))
 
 
 @bp.route("/templates/<kind>", methods=["GET", "POST"])
-@login_required
+@role_required(OWNER_ONLY)
 def edit_template(kind: str):
     if kind not in DEFAULTS:
         abort(404)

@@ -8,6 +8,7 @@ from flask import abort, current_app, request
 from business.calendar import calendar_for
 from business.calendar.base import CalendarError
 from business.calendar.sync import is_our_channel, pull_changes
+from dashboard.auth.roles import public
 from dashboard.db import get_profile, get_session
 from dashboard.extensions import csrf
 from dashboard.settings import bp
@@ -16,6 +17,7 @@ from dashboard.settings.routes import calendar_settings, oauth_http
 
 @bp.post("/google/notifications")
 @csrf.exempt
+@public  # Google's channel token stands in for a login
 def google_notification():
     db = get_session()
     channel_id = request.headers.get("X-Goog-Channel-ID", "")

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import requests
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_required
 
 from business.calendar import GoogleCalendar, calendar_for, service_for
 from business.calendar.accounts import (
@@ -31,6 +30,7 @@ from business.settings import Settings
 from dashboard.db import get_profile, get_session
 from dashboard.settings import bp
 from dashboard.settings.forms import ActionForm, BlockForm, CalendarChoiceForm
+from dashboard.auth.roles import OWNER_ONLY, role_required
 
 log = logging.getLogger(__name__)
 OAUTH_SESSION_KEY = "google_oauth"
@@ -66,8 +66,13 @@ def _calendar_form(account) -> CalendarChoiceForm:
 
 
 @bp.get("/")
-@login_required
+@role_required(OWNER_ONLY)
 def index():
+    return render_settings(BlockForm())
+
+
+def render_settings(block_form: BlockForm, status: int = 200):
+    """The settings page; a refused block form comes back with its errors in place."""
     db = get_session()
     account = get_calendar_account(session=db)
     now = current_app.config["CLOCK"]()
@@ -79,17 +84,17 @@ def index():
         redirect_uri=redirect_uri(calendar_settings()),
         pending=list_calendar_pending(session=db),
         blocks=list_calendar_blocks(session=db, start=now),
-        block_form=BlockForm(),
+        block_form=block_form,
         action_form=ActionForm(),
         timezone=get_profile().timezone,
-    )
+    ), status
 
 
 # Linking
 
 
 @bp.post("/google/link")
-@login_required
+@role_required(OWNER_ONLY)
 def google_link():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -104,7 +109,7 @@ def google_link():
 
 
 @bp.get("/google/callback")
-@login_required
+@role_required(OWNER_ONLY)
 def google_callback():
     expected = session.pop(OAUTH_SESSION_KEY, None) or {}
     state = request.args.get("state", "")
@@ -138,7 +143,7 @@ def google_callback():
 
 
 @bp.post("/google/calendars")
-@login_required
+@role_required(OWNER_ONLY)
 def google_calendars():
     db = get_session()
     account = get_calendar_account(session=db)
@@ -158,7 +163,7 @@ def google_calendars():
 
 
 @bp.post("/google/unlink")
-@login_required
+@role_required(OWNER_ONLY)
 def google_unlink():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -182,7 +187,7 @@ def google_unlink():
 
 
 @bp.post("/sync")
-@login_required
+@role_required(OWNER_ONLY)
 def sync_now():
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -199,7 +204,7 @@ def sync_now():
 
 
 @bp.post("/appointments/<int:appointment_id>/keep-our-time")
-@login_required
+@role_required(OWNER_ONLY)
 def keep_our_time(appointment_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")
@@ -217,25 +222,26 @@ def keep_our_time(appointment_id: int):
 
 
 @bp.post("/blocks")
-@login_required
+@role_required(OWNER_ONLY)
 def add_block():
     form = BlockForm()
     if not form.validate_on_submit():
-        abort(400, "Give a day, a start and end time, and what the time is for.")
+        return render_settings(form, 422)
     tz = get_profile().tz
     start = datetime.combine(form.day.data, form.start.data, tzinfo=tz)
     end = datetime.combine(form.day.data, form.end.data, tzinfo=tz)
     try:
         create_calendar_block(session=get_session(), start=start, end=end, title=form.title.data)
     except ValueError as exc:
-        abort(400, f"That block cannot be saved: {exc}.")
+        form.end.errors = [f"That block cannot be saved: {exc}."]
+        return render_settings(form, 422)
     get_session().commit()
     flash("Time blocked.")
     return redirect(url_for("settings.index"))
 
 
 @bp.post("/blocks/<int:block_id>/delete")
-@login_required
+@role_required(OWNER_ONLY)
 def remove_block(block_id: int):
     if not ActionForm().validate_on_submit():
         abort(400, "The form expired; please try again.")

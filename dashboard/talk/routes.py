@@ -5,15 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, make_response, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from channels.talk_token import MAX_AGE_SECONDS, issue_token
 from dashboard.security import CONTENT_SECURITY_POLICY
 from dashboard.talk import bp
+from dashboard.auth.roles import STAFF, role_required
 
 
 @bp.get("/")
-@login_required
+@role_required(STAFF)
 def index():
     bridge = current_app.config["VOICE_BRIDGE_URL"].rstrip("/")
     token = issue_token(current_app.config["SECRET_KEY"], current_user.username)

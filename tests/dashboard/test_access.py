@@ -1,5 +1,6 @@
 """Every page and API route needs a signed-in user: pages redirect to the sign-in form,
-the API answers 401 JSON. Only the sign-in form, /health and static files are public."""
+the API answers 401 JSON. Only the sign-in form, /health and static files are public.
+Which role may use which route, for every route in the URL map: test_roles.py."""
 from __future__ import annotations
 
 import pytest
@@ -19,29 +20,6 @@ SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google
                     ("POST", "/technicians/jobs/1/accept"), ("POST", "/technicians/jobs/1/done")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
        ("GET", "/api/availability?service=drain_cleaning")]
-# Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
-PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static", "settings.google_notification"}
-# Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
-SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
-# The endpoint each protected URL above reaches; checked against the app's URL map so a
-# new route without a test here fails loudly.
-PROTECTED_ENDPOINTS = {
-    "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
-    "live.index", "live.events", "talk.index", "account.index", "account.password", "account.sign_out_everywhere",
-    "api.appointments", "api.availability", "api.conversations", "outbox.index", "outbox.resend",
-    "outbox.templates", "outbox.edit_template",
-    "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",
-    "settings.google_calendars", "settings.google_unlink", "settings.add_block", "settings.remove_block",
-    "settings.keep_our_time", "technicians.index", "technicians.job_action",
-}
-
-
-def test_every_route_is_in_the_access_lists(sqlite_url):
-    app = create_app({"DATABASE_URL": sqlite_url, "TESTING": True, "SECRET_KEY": "x"})
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints == PROTECTED_ENDPOINTS | PUBLIC_ENDPOINTS | SIGNED_ENDPOINTS
-
-
 @pytest.mark.parametrize(("method", "path"), PAGES + SETTINGS_ACTIONS)
 def test_pages_redirect_to_login(client, method, path):
     response = client.open(path, method=method)

@@ -17,7 +17,8 @@ def test_calendar_page_loads_fullcalendar_from_our_static_files(logged_in, booke
     page = logged_in.get("/calendar/").get_data(as_text=True)
     assert "<h1>Calendar</h1>" in page and 'href="/calendar/" aria-current="page"' in page
     scripts = re.findall(r"<script[^>]*>", page)
-    assert scripts == ['<script src="/static/vendor/fullcalendar.global.min.js">',
+    assert scripts == ['<script src="/static/js/confirm.js" defer>',
+                       '<script src="/static/vendor/fullcalendar.global.min.js">',
                        '<script src="/static/js/calendar.js">']
     assert 'data-events-url="/api/appointments"' in page and 'data-today="2026-11-23"' in page
     assert '<option value="drain_cleaning">Drain cleaning</option>' in page

@@ -151,7 +151,11 @@ def test_blocks_are_added_in_local_time_and_removed(logged_in, seeded_url):
     {},
 ])
 def test_bad_blocks_are_refused_and_nothing_is_stored(logged_in, seeded_url, data):
-    assert logged_in.post("/settings/blocks", data=data).status_code == 400
+    response = logged_in.post("/settings/blocks", data=data)
+    # The settings page again, with the error beside the field, not a bare error page.
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="field-error"' in page and 'action="/settings/blocks"' in page
     with session_scope(seeded_url) as session:
         assert session.query(CalendarBlock).count() == 0
 

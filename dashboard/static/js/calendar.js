@@ -22,13 +22,15 @@
 
   function toEvent(appt) {
     var tech = appt.technician ? appt.technician.name : "Unassigned";
-    var classes = ["status-" + appt.status];
+    // A colour per technician (CSS classes tech-0..tech-7: the policy refuses inline styles).
+    var classes = ["status-" + appt.status, appt.technician ? "tech-" + (appt.technician.id % 8) : "tech-none"];
     if (appt.urgency === "emergency") { classes.push("event-emergency"); }
     if (appt.dispatch && appt.dispatch.flagged_for_owner) { classes.push("event-flagged"); }
     return {
       id: String(appt.id), title: appt.service.name + " · " + tech + " · " + appt.customer.name,
       // Wall-clock times in the business's zone, shown as-is (see timeZone below).
-      start: appt.start.slice(0, 19), end: appt.end.slice(0, 19), classNames: classes, extendedProps: { appt: appt }
+      start: appt.start.slice(0, 19), end: appt.end.slice(0, 19), classNames: classes, extendedProps: { appt: appt },
+      editable: appt.status === "scheduled" || appt.status === "confirmed"
     };
   }
 
@@ -56,8 +58,34 @@
     dialog.showModal();
   }
 
+  var message = document.getElementById("calendar-message");
+  var csrf = document.querySelector('meta[name="csrf-token"]').content;
+  function moveAppointment(info) {
+    var appt = info.event.extendedProps.appt;
+    message.className = "flash";
+    message.textContent = "Moving job #" + appt.id + "…";
+    fetch(el.dataset.moveUrl.replace("/0/", "/" + appt.id + "/"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify({ start: info.event.startStr.slice(0, 16) })
+    })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (res) {
+        if (!res.ok) {
+          info.revert();
+          message.className = "flash flash-error";
+          message.textContent = "Job #" + appt.id + " not moved: " + res.body.error;
+          return;
+        }
+        message.textContent = "Job #" + appt.id + " moved to " + localTime(res.body.appointment.start) + ".";
+        calendar.refetchEvents();
+      })
+      .catch(function () { info.revert(); message.className = "flash flash-error"; message.textContent = "Could not reach the server."; });
+  }
+
   var calendar = new FullCalendar.Calendar(el, {
-    initialView: "timeGridWeek",
+    // A week of seven columns is unreadable on a phone: one day there.
+    initialView: window.matchMedia("(max-width: 40rem)").matches ? "timeGridDay" : "timeGridWeek",
     initialDate: el.dataset.today,
     // FullCalendar knows only "local" and "UTC" without a date library; events carry the
     // business's wall-clock time with no offset, and "UTC" shows them unchanged, so the
@@ -66,6 +94,9 @@
     headerToolbar: { left: "prev,next today", center: "title", right: "timeGridDay,timeGridWeek,dayGridMonth" },
     slotMinTime: "06:00:00", slotMaxTime: "20:00:00", allDaySlot: false, height: "auto",
     events: fetchEvents,
+    // Drag to move: the server checks the new time by the caller's rules and refuses
+    // with the reason; the event then goes back where it was.
+    editable: true, eventDurationEditable: false, eventDrop: moveAppointment,
     eventClick: function (info) { info.jsEvent.preventDefault(); showAppointment(info.event.extendedProps.appt); }
   });
   calendar.render();

@@ -45,8 +45,10 @@
       const node = template.content.cloneNode(true);
       node.querySelector(".live-caller").textContent = call.caller || "Unknown caller";
       const state = node.querySelector(".live-state");
-      state.textContent = call.status + (call.duration_seconds != null ? " · " + Math.round(call.duration_seconds) + " s" : "");
-      state.classList.add("badge-" + call.status);
+      // An ended call shows what it came to (red when nothing), never a green "completed".
+      const label = call.status === "in-progress" || call.status === "transferred" ? call.status : call.result;
+      state.textContent = label.replace(/_/g, " ") + (call.duration_seconds != null ? " · " + Math.round(call.duration_seconds) + " s" : "");
+      state.classList.add("badge-" + label);
       node.querySelector(".live-started").textContent = time(call.started_at);
       node.querySelector(".live-intent").textContent = call.intent || "—";
       const slots = Object.entries(call.slots || {});

@@ -77,16 +77,29 @@
     return out.buffer;
   }
 
+  // Whether the button is held now: a quick tap lets go while the microphone is still
+  // being opened, and start() must then close it instead of listening on.
+  let held = false;
+
   async function start() {
-    if (processor) return;
+    if (held || processor) return;
+    held = true;
     socket = socket && socket.readyState <= 1 ? socket : openSocket();
     if (!socket) return;
+    let opened;
     try {
-      stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
+      opened = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
     } catch (error) {
+      held = false;
       status.textContent = "No microphone: " + error.message;
       return;
     }
+    if (!held) {
+      opened.getTracks().forEach(function (track) { track.stop(); });
+      status.textContent = "Hold the button while you speak.";
+      return;
+    }
+    stream = opened;
     context = new AudioContext();
     source = context.createMediaStreamSource(stream);
     processor = context.createScriptProcessor(4096, 1, 1);
@@ -102,6 +115,7 @@
   }
 
   function stop() {
+    held = false;
     if (!processor) return;
     processor.disconnect();
     source.disconnect();
