@@ -101,10 +101,11 @@ class Call:
 
     # Stage 0: the call starts: record it, greet from the cache, watch for silence.
     async def begin(self) -> None:
+        greeting = None
         if self.services.call_log:
-            await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
+            greeting = await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
         self._spawn(self._watch_silence())
-        await self.say([self.services.prompts.greeting], cached=True)
+        await self.say([greeting or self.services.prompts.greeting], cached=True)
 
     @property
     def talking(self) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from business.db import make_engine, session_scope
-from business.profile import load_profile
+from business.profile import DEFAULT_GREETING, load_profile
 from business.settings import Settings as BusinessSettings
 from channels.rasa_client import RasaClient
 from voice_bridge.call_log import CallLog
@@ -67,11 +67,11 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
     call_log = CallLog(settings.database_url)
     try:
         with session_scope(settings.database_url) as session:
-            name = load_profile(session=session).name
+            greeting = load_profile(session=session).greeting_line()
         vocabulary = call_log.vocabulary()
     except Exception:  # noqa: BLE001 - the phone still answers before the database is seeded
         log.exception("business profile not readable; greeting without the business name")
-        name, vocabulary = "us", []
+        greeting, vocabulary = DEFAULT_GREETING.replace("{name}", "us"), []
     tracker_url = tracker_url or BusinessSettings.from_env().tracker_database_url
     services = Services(
         settings=settings,
@@ -79,7 +79,8 @@ def load_services(settings: Settings, tracker_url: str | None = None, tts_cache_
         speaker=PiperSpeaker(cache_bytes=tts_cache_bytes),
         rasa=RasaClient(settings.rasa_url, secret_key=settings.secret_key, timeout=settings.rasa_timeout_seconds),
         calls=CallControl.from_settings(settings),
-        prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
+        # Only the fallback: each call greets with the profile's current line (CallLog.start).
+        prompts=Prompts(greeting=greeting),
         call_log=call_log,
         tracker_engine=make_engine(tracker_url, read_only=True),
         vocabulary=vocabulary,
