@@ -104,6 +104,7 @@ class Call:
         greeting = None
         if self.services.call_log:
             greeting = await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
+            self._spawn(self._refresh_vocabulary())
         self._spawn(self._watch_silence())
         await self.say([greeting or self.services.prompts.greeting], cached=True)
 
@@ -365,6 +366,15 @@ class Call:
             # Interruptions may still be waiting for the worker; keep trying after hang-up.
             for text in self.interrupted:
                 asyncio.get_running_loop().create_task(self.services.call_log.mark_interrupted(self.call_sid, text))
+
+    async def _refresh_vocabulary(self) -> None:
+        """The owner may have renamed the business or changed services or the service area
+        in Settings since the last call: re-read the recogniser's vocabulary while the
+        greeting plays (a failure keeps the previous one)."""
+        try:
+            self.services.vocabulary = await asyncio.to_thread(self.services.call_log.vocabulary)
+        except Exception:  # noqa: BLE001 - the call goes on with the vocabulary it has
+            log.exception("vocabulary not refreshed")
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)
