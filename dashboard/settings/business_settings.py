@@ -18,7 +18,7 @@ from business.owner_settings import (
     save_service,
     save_technician,
 )
-from business.profile import ALERT_CHANNELS, OWNER_ALERTS, WEEKDAYS, load_profile_data
+from business.profile import ALERT_CHANNELS, OWNER_ALERTS, WEEKDAYS, BusinessProfile, load_profile_data
 from business.repository import list_services, list_technicians
 from dashboard.db import get_session
 from dashboard.settings import bp
@@ -66,7 +66,6 @@ def _stored_values(section: str, data: dict[str, Any]) -> dict[str, Any]:
         alerts = data.get("owner_alerts") or {}
         return {"owner_alerts": {kind: alerts.get(kind, list(ALERT_CHANNELS)) for kind in OWNER_ALERTS}}
     if section == "script":
-        from business.profile import BusinessProfile
         profile = BusinessProfile.from_dict(data)
         return {"greeting": profile.greeting, "closing": profile.closing}
     return data

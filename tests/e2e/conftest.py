@@ -103,7 +103,7 @@ def open_every_day(database_url: str) -> None:
     every_day = {day: ["07:00", "19:00"] for day in WEEKDAYS}
     with session_factory(database_url).begin() as session:
         data = dict(session.get(BusinessSetting, PROFILE_KEY).value)
-        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": []})
+        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": [], "closed_us_holidays": []})
         for tech in session.scalars(select(Technician)):
             tech.active = tech.name == "Mike Alvarez"
             tech.working_hours = every_day

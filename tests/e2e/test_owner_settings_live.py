@@ -39,7 +39,7 @@ class Dashboard:
                               allow_redirects=False, timeout=30)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def dashboard(stack):
     with session_factory(stack.database_url).begin() as session:
         create_user(session=session, username="settings-owner", password=PASSWORD)
