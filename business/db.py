@@ -9,8 +9,6 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from business.analytics.local_time import register_sqlite_functions
-
 
 def _prepare_sqlite(engine: Engine, read_only: bool) -> None:
     # pysqlite's own BEGIN is deferred, so two bookings could both read a free slot before
@@ -23,7 +21,6 @@ def _prepare_sqlite(engine: Engine, read_only: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
-        register_sqlite_functions(dbapi_connection)  # local dates for analytics
 
     if read_only:
         return

@@ -1,46 +1,58 @@
 """Business-local dates, weekdays and times of day as SQL expressions, so analytics can
 group by the owner's calendar inside the database on both PostgreSQL and SQLite.
 
-PostgreSQL converts with `timezone(zone, column)`. SQLite has no time zones, so every
-SQLite connection gets a deterministic `local_time(utc_text, zone)` function
-(`register_sqlite_functions`, called by business.db), which the engine calls per row."""
+PostgreSQL converts with `timezone(zone, column)`. SQLite has no time zones, so the UTC
+offsets in force during the report's range (a few daylight-saving changes at most) become
+a CASE over the stored UTC time, and SQLite's own datetime() shifts each row: native code,
+no Python called per row."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from functools import lru_cache
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, cast, func, literal
+from sqlalchemy import Date, Integer, case, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 
-@lru_cache(maxsize=16)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
+def offset_changes(zone: ZoneInfo, start: datetime, end: datetime) -> tuple[int, list[tuple[datetime, int]]]:
+    """The UTC offset (minutes) at `start`, and each (instant, new offset) until `end`."""
+    def minutes(moment: datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds() // 60)
 
-
-def _sqlite_local_time(value: str | None, zone: str) -> str | None:
-    if value is None:
-        return None
-    utc = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
-    return utc.astimezone(_zone(zone)).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def register_sqlite_functions(dbapi_connection) -> None:
-    dbapi_connection.create_function("local_time", 2, _sqlite_local_time, deterministic=True)
+    first = minutes(start)
+    changes, current, moment = [], first, start.astimezone(timezone.utc)
+    while moment < end:
+        following = min(moment + timedelta(days=1), end)
+        if minutes(following) != current:
+            low, high = moment, following  # the change is inside this day: find its minute
+            while high - low > timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if minutes(middle) == current else (low, middle)
+            current = minutes(high)
+            changes.append((high.replace(second=0, microsecond=0), current))
+        moment = following
+    return first, changes
 
 
 class LocalTime:
-    """Expressions over a UTC timestamp column in the business's time zone."""
+    """Expressions over a UTC timestamp column in the business's time zone, valid for
+    rows between `start` and `end` (the report's range)."""
 
-    def __init__(self, dialect: str, zone: str):
+    def __init__(self, dialect: str, zone: str, start: datetime, end: datetime):
         self.sqlite = dialect == "sqlite"
         self.zone = zone
+        self.first_offset, self.changes = offset_changes(ZoneInfo(zone), start, end)
 
     def _local(self, column) -> ColumnElement:
-        if self.sqlite:
-            return func.local_time(column, literal(self.zone))
-        return func.timezone(literal(self.zone), column)
+        if not self.sqlite:
+            return func.timezone(literal(self.zone), column)
+        if not self.changes:
+            return func.datetime(column, literal(f"{self.first_offset} minutes"))
+        whens, offset = [], self.first_offset
+        for instant, new_offset in self.changes:
+            whens.append((column < instant, f"{offset} minutes"))
+            offset = new_offset
+        return func.datetime(column, case(*whens, else_=literal(f"{offset} minutes")))
 
     def day(self, column) -> ColumnElement:
         """The local date; ISO text on SQLite, a DATE on PostgreSQL (see `day_key`)."""
@@ -61,10 +73,9 @@ class LocalTime:
         return cast(func.extract("dow", self._local(column)), Integer)
 
     def minute_of_day(self, column) -> ColumnElement:
-        if self.sqlite:
-            local = self._local(column)
-            return cast(func.strftime("%H", local), Integer) * 60 + cast(func.strftime("%M", local), Integer)
         local = self._local(column)
+        if self.sqlite:
+            return cast(func.strftime("%H", local), Integer) * 60 + cast(func.strftime("%M", local), Integer)
         return cast(func.extract("hour", local), Integer) * 60 + cast(func.extract("minute", local), Integer)
 
     def day_key(self, value) -> str:

@@ -78,8 +78,8 @@ class Report:
                 "note": self.note}
 
 
-def _lt(session: Session, profile: BusinessProfile) -> LocalTime:
-    return LocalTime(session.get_bind().dialect.name, profile.timezone)
+def _lt(session: Session, profile: BusinessProfile, period: DateRange) -> LocalTime:
+    return LocalTime(session.get_bind().dialect.name, profile.timezone, *period.bounds(profile))
 
 
 def _conversations_in(period: DateRange, profile: BusinessProfile):
@@ -94,7 +94,7 @@ def _jobs_in(period: DateRange, profile: BusinessProfile, alias=Appointment):
 
 
 def conversations_per_day(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     day = lt.day(Conversation.started_at).label("day")
     counts = {(lt.day_key(d), channel): n for d, channel, n in session.execute(
         select(day, Conversation.channel, func.count()).where(_conversations_in(period, profile))
@@ -123,7 +123,7 @@ def outcomes(*, session: Session, profile: BusinessProfile, period: DateRange) -
 
 
 def booking_rate(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     week = lt.week(Conversation.started_at).label("week")
     bookable = or_(Conversation.outcome.in_(("booked", "abandoned")), Conversation.intent.in_(BOOKING_INTENTS))
     found = {lt.day_key(w): (int(b or 0), int(n or 0)) for w, b, n in session.execute(
@@ -141,7 +141,7 @@ def booking_rate(*, session: Session, profile: BusinessProfile, period: DateRang
 
 
 def jobs_per_week(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     week = lt.week(Appointment.start_at).label("week")
     found = {lt.day_key(w): int(n) for w, n in session.execute(
         select(week, func.count()).where(_jobs_in(period, profile)).group_by(week))}
@@ -154,7 +154,7 @@ def _midpoint():
 
 
 def revenue_per_week(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     week = lt.week(Appointment.start_at).label("week")
     found = {lt.day_key(w): (int(n), Decimal(r or 0)) for w, n, r in session.execute(
         select(week, func.count(), func.sum(_midpoint())).select_from(Appointment).join(Service, Service.id == Appointment.service_id)
@@ -188,7 +188,7 @@ def jobs_by_zip(*, session: Session, profile: BusinessProfile, period: DateRange
 
 
 def new_vs_repeat(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     earlier = aliased(Appointment)
     had_before = exists().where(earlier.customer_id == Appointment.customer_id, earlier.status != "cancelled",
                                 earlier.start_at < Appointment.start_at)
@@ -204,7 +204,7 @@ def new_vs_repeat(*, session: Session, profile: BusinessProfile, period: DateRan
 
 
 def leads_conversion(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     start, end = period.bounds(profile)
     converted = exists().where(Customer.phone == Lead.phone, Appointment.customer_id == Customer.id,
                                Appointment.created_at >= Lead.created_at, Appointment.status != "cancelled")
@@ -223,7 +223,7 @@ def leads_conversion(*, session: Session, profile: BusinessProfile, period: Date
 
 
 def after_hours_calls(*, session: Session, profile: BusinessProfile, period: DateRange) -> Report:
-    lt = _lt(session, profile)
+    lt = _lt(session, profile, period)
     started = Conversation.started_at
     weekday, minute, day = lt.weekday(started), lt.minute_of_day(started), lt.day(started)
     open_now = [and_(weekday == (WEEKDAYS.index(name) + 1) % 7, minute >= opens.hour * 60 + opens.minute,

@@ -161,3 +161,31 @@ def test_owner_days_off_count_as_after_hours(session, history):
 def test_a_range_ending_before_it_starts_is_refused():
     with pytest.raises(ValueError, match="before the start"):
         DateRange(date(2026, 11, 2), date(2026, 11, 1))
+
+
+def test_the_migration_creates_the_indexes_the_reports_use(database_url):
+    from sqlalchemy import inspect
+
+    from business.db import get_engine
+
+    inspector = inspect(get_engine(database_url))
+    conversations = {i["name"]: i["column_names"] for i in inspector.get_indexes("conversations")}
+    appointments = {i["name"]: i["column_names"] for i in inspector.get_indexes("appointments")}
+    assert conversations["ix_conversations_channel_started_at"] == ["channel", "started_at"]
+    assert appointments["ix_appointments_customer_id_start_at"] == ["customer_id", "start_at"]
+    assert appointments["ix_appointments_service_id"] == ["service_id"]
+
+
+def test_local_days_follow_daylight_saving_changes(session):
+    # 1 November 2026: clocks go back at 2:00 (07:00 UTC). 8 March 2026: forward at 2:00 (08:00 UTC).
+    starts = [datetime(2026, 10, 31, 23, 30, tzinfo=CHI), datetime(2026, 11, 1, 0, 30, tzinfo=CHI),
+              datetime(2026, 11, 1, 23, 30, tzinfo=CHI), datetime(2026, 3, 7, 23, 30, tzinfo=CHI),
+              datetime(2026, 3, 8, 23, 30, tzinfo=CHI), datetime(2026, 3, 9, 0, 15, tzinfo=CHI)]
+    for n, start in enumerate(starts):
+        session.add(Conversation(external_id=f"dst{n}", channel="web", started_at=start.astimezone(timezone.utc)))
+    session.commit()
+    profile = load_profile(session=session)
+    rows = run_report("conversations", session=session, profile=profile,
+                      period=DateRange(date(2026, 3, 1), date(2026, 11, 30))).as_json()["rows"]
+    web = {day: counts[1] for day, *counts in rows if counts[1]}
+    assert web == {"2026-03-07": 1, "2026-03-08": 1, "2026-03-09": 1, "2026-10-31": 1, "2026-11-01": 2}
