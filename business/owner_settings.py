@@ -70,8 +70,24 @@ def _day_hours(form: dict[str, Any], prefix: str) -> dict[str, list[str]]:
     return hours
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _plain_text(value: Any) -> Any:
+    """Refuses control characters anywhere in a submitted value (PostgreSQL cannot store NUL)."""
+    texts = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    for text in texts:
+        if isinstance(text, str) and CONTROL.search(text):
+            raise ValueError("contains a control character")
+        if isinstance(text, (dict, list)):
+            _plain_text(text)
+    return value
+
+
 class Section(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    _no_control_characters = field_validator("*", mode="before")(lambda value: _plain_text(value))
 
 
 class BusinessSection(Section):

@@ -121,7 +121,7 @@ def save_service_view(service_ref: str):
     db = get_session()
     service = None
     if service_ref != "new":
-        if not service_ref.isdigit() or int(service_ref) > MAX_ID:
+        if not (service_ref.isascii() and service_ref.isdigit()) or int(service_ref) > MAX_ID:
             abort(404)
         service = db.get(Service, int(service_ref))
         if service is None:
@@ -147,7 +147,7 @@ def technicians():
 def _technician_or_404(ref: str) -> Technician | None:
     if ref == "new":
         return None
-    if not ref.isdigit() or int(ref) > MAX_ID:
+    if not (ref.isascii() and ref.isdigit()) or int(ref) > MAX_ID:
         abort(404)
     technician = get_session().get(Technician, int(ref))
     if technician is None:

@@ -175,6 +175,7 @@ REFUSED = [
     ("area", {"service_area_zips": "60610 00000"}, ["00000 is not a US ZIP code"]),
     ("script", {"greeting": "Hi", "closing": "Bye now"}, ["String should have at least 10 characters"]),
     ("faq", {"faq_warranty": ""}, ["String should have at least 1 character"]),
+    ("business", {"name": "Lake\x00shore", "phone": "3125550100"}, ["contains a control character"]),
 ]
 
 
@@ -222,4 +223,6 @@ def test_technicians_are_added_edited_and_deactivated(logged_in, seeded_url):
     with session_scope(seeded_url) as session:
         rosa = session.get(Technician, rosa_id)
         assert not rosa.active and rosa.working_hours["tue"] == ["09:00", "17:00"]
-    assert logged_in.get("/settings/technicians/999999").status_code == 404
+    for ref in ("999999", "99999999999", "²", "-1", "abc"):
+        assert logged_in.get(f"/settings/technicians/{ref}").status_code == 404
+        assert logged_in.post(f"/settings/services/{ref}", data={}).status_code == 404
