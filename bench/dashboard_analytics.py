@@ -171,7 +171,8 @@ def main() -> None:
         "session (`/analytics/<report>.json`, what the page's charts fetch).",
         f"Target: every view's median under {TARGET_MS:.0f} ms on both engines; slowest endpoint median "
         f"{worst:.1f} ms: {verdict}.",
-        "The machine is shared with other jobs (see the load average), so repeated runs vary.",
+        "The machine is shared with other jobs (see the load average), so repeated runs vary: where a query "
+        "alone reads slower than its endpoint (which includes it), the load changed between the two passes.",
         "",
         *lines,
         "",
