@@ -10,6 +10,7 @@ from actions.channel import caller_context
 from actions.database import unit_of_work
 from business.conversation_outcome import Facts, record_outcome
 from business.models import Service
+from business.profile import load_profile
 from business.repository import get_service_by_slug
 
 
@@ -56,7 +57,8 @@ class ActionGoodbye(Action):
         return "action_goodbye"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
-        dispatcher.utter_message(response="utter_goodbye")
+        with unit_of_work() as session:
+            dispatcher.utter_message(text=load_profile(session=session).closing_line())
         # A booking left half-way is abandoned; anything else was a question answered.
         in_progress = any(tracker.get_slot(s) for s in ("problem", "appointment_time"))
         note_outcome(tracker, "abandoned" if in_progress else "information", ended=True)

@@ -54,11 +54,12 @@ class ActionGreet(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         customer_id = tracker.get_slot("customer_id")
-        if not (tracker.get_slot("returning_customer") and customer_id):
-            dispatcher.utter_message(response="utter_greet")
-            return []
         with unit_of_work() as session:
             profile = load_profile(session=session)
+            if not (tracker.get_slot("returning_customer") and customer_id):
+                # The owner's greeting from Settings, read on every greeting.
+                dispatcher.utter_message(text=profile.greeting_line())
+                return []
             customer = session.get(Customer, int(customer_id))
             visit = last_visit(session=session, customer=customer, now=utcnow()) if customer else None
             first_name = customer.name.split()[0] if customer else ""

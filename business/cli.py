@@ -34,12 +34,13 @@ def migrate_command() -> None:
 
 
 @main.command("seed")
-def seed_command() -> None:
-    """Migrate, then load data/ into the database (safe to run again)."""
+@click.option("--overwrite", is_flag=True, help="Replace what the owner set in Settings with data/.")
+def seed_command(overwrite: bool) -> None:
+    """Migrate, then load data/ into a new database (an already seeded one is left as it is)."""
     settings = Settings.from_env()
     upgrade(settings.database_url)
     with session_scope(settings.database_url) as session:
-        counts = seed(session=session, data_dir=settings.data_dir)
+        counts = seed(session=session, data_dir=settings.data_dir, overwrite=overwrite)
     click.echo("seeded " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 

@@ -113,10 +113,12 @@ class Technician(TimestampMixin, Base):
 
 class Appointment(TimestampMixin, Base):
     __tablename__ = "appointments"
+    # Analytics (revision 0009_dash2): a customer's earlier jobs (new or repeat).
+    __table_args__ = (Index("ix_appointments_customer_id_start_at", "customer_id", "start_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id"), index=True)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     start_at: Mapped[datetime] = mapped_column(index=True)
@@ -161,8 +163,10 @@ class AppointmentEvent(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    # The follow-up lists ask for calls with a given outcome, newest first.
-    __table_args__ = (Index("ix_conversations_outcome_started_at", "outcome", "started_at"),)
+    # The follow-up lists ask for calls with a given outcome, newest first; analytics
+    # (revision 0009_dash2) for one channel's conversations in a date range.
+    __table_args__ = (Index("ix_conversations_outcome_started_at", "outcome", "started_at"),
+                      Index("ix_conversations_channel_started_at", "channel", "started_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Rasa's sender id (a CallSid for phone calls, a socket id for the web widget).

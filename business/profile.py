@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from business.holidays import DEFAULT_CLOSED_HOLIDAYS, us_holiday_name
 from business.models import BusinessSetting
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -19,6 +20,22 @@ def parse_hhmm(value: str) -> time:
     hours, minutes = value.split(":")
     return time(int(hours), int(minutes))
 
+
+DEFAULT_GREETING = "Thanks for calling {name}, this is the virtual assistant. How can I help you today?"
+DEFAULT_CLOSING = "Thanks for calling {name}. Have a good day."
+# Events that alert the owner (business/notifications/events.py kinds) and how.
+OWNER_ALERTS = {
+    "owner_booking": "New booking",
+    "owner_emergency": "Emergency booking",
+    "owner_cancellation": "Cancellation",
+    "owner_reschedule": "Reschedule",
+    "owner_lead": "Call-back request (lead)",
+    "owner_technician_change": "Technician declined or did not answer",
+    "owner_sms_unanswered": "A text the assistant could not answer",
+    "owner_assistant_failed": "The assistant failed in a conversation",
+    "owner_call_unanswered": "A call the assistant could not answer",
+}
+ALERT_CHANNELS = ("sms", "email")
 
 DEFAULT_WINDOWS = ((time(8), time(11)), (time(11), time(14)), (time(14), time(17)))
 BOOKING_MODES = ("exact", "window")
@@ -54,15 +71,34 @@ class BusinessProfile:
     faq: dict[str, str] = field(default_factory=dict)
     email: str | None = None
     owner_phone: str | None = None
+    # US public holidays (by the `holidays` package's name) the business closes on,
+    # besides the owner's own `holidays`.
+    closed_us_holidays: frozenset[str] = frozenset(DEFAULT_CLOSED_HOLIDAYS)
+    greeting: str = DEFAULT_GREETING
+    closing: str = DEFAULT_CLOSING
+    # Owner alert kind -> the channels it goes out on; a kind missing means both.
+    owner_alerts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def is_holiday(self, day: date) -> bool:
+        return day in self.holidays or us_holiday_name(day) in self.closed_us_holidays
+
     def hours_on(self, day: date) -> tuple[time, time] | None:
-        if day in self.holidays:
+        if self.is_holiday(day):
             return None
         return self.hours.get(WEEKDAYS[day.weekday()])
+
+    def greeting_line(self) -> str:
+        return self.greeting.replace("{name}", self.name)
+
+    def closing_line(self) -> str:
+        return self.closing.replace("{name}", self.name)
+
+    def alerts_owner(self, kind: str, channel: str) -> bool:
+        return channel in self.owner_alerts.get(kind, ALERT_CHANNELS)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "BusinessProfile":
@@ -93,17 +129,27 @@ class BusinessProfile:
             faq=dict(data.get("faq", {})),
             email=data.get("email"),
             owner_phone=data.get("owner_phone"),
+            closed_us_holidays=frozenset(data.get("closed_us_holidays", DEFAULT_CLOSED_HOLIDAYS)),
+            greeting=data.get("greeting") or DEFAULT_GREETING,
+            closing=data.get("closing") or DEFAULT_CLOSING,
+            owner_alerts={k: tuple(v) for k, v in (data.get("owner_alerts") or {}).items()},
         )
 
 
 PROFILE_KEY = "business_profile"
 
 
-def load_profile(*, session: Session) -> BusinessProfile:
+def load_profile_data(*, session: Session) -> dict[str, Any]:
+    """The stored profile as saved (what the settings forms edit). Read on every call, never
+    cached across requests, so an edit reaches the next call, chat and text at once."""
     row = session.scalar(select(BusinessSetting).where(BusinessSetting.key == PROFILE_KEY))
     if row is None:
         raise LookupError("the business profile is not seeded yet: run `make seed`")
-    return BusinessProfile.from_dict(row.value)
+    return dict(row.value)
+
+
+def load_profile(*, session: Session) -> BusinessProfile:
+    return BusinessProfile.from_dict(load_profile_data(session=session))
 
 
 def save_profile_data(*, session: Session, data: dict[str, Any]) -> BusinessProfile:

@@ -1,5 +1,6 @@
-"""Loads the starting data in data/ (business profile, services, technicians, FAQ).
-Idempotent: running it again updates rows in place and never duplicates them."""
+"""Loads the starting data in data/ (business profile, services, technicians, FAQ) into a
+new database. Once seeded, the database is the source of truth (the owner edits it in
+Settings): seeding again changes nothing unless `overwrite` asks data/ to win."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from business.contacts import normalize_phone
-from business.models import Service, Technician
-from business.profile import save_profile_data
+from business.models import BusinessSetting, Service, Technician
+from business.profile import PROFILE_KEY, save_profile_data
 
 
 def _load(path: Path) -> Any:
@@ -20,7 +21,9 @@ def _load(path: Path) -> Any:
         return yaml.safe_load(handle)
 
 
-def seed(*, session: Session, data_dir: Path) -> dict[str, int]:
+def seed(*, session: Session, data_dir: Path, overwrite: bool = False) -> dict[str, int]:
+    if not overwrite and session.get(BusinessSetting, PROFILE_KEY) is not None:
+        return {"services": 0, "technicians": 0, "faq": 0}
     profile = _load(data_dir / "business.yaml")
     profile["faq"] = _load(data_dir / "faq.yaml")
     save_profile_data(session=session, data=profile)

@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from dashboard import health
     from dashboard.account import bp as account_bp
+    from dashboard.analytics import bp as analytics_bp
     from dashboard.api import bp as api_bp
     from dashboard.appointments import bp as appointments_bp
     from dashboard.auth import bp as auth_bp
@@ -53,7 +54,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.today import bp as today_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
-                      settings_bp, technicians_bp, api_bp, twilio_webhooks_bp):
+    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp, appointments_bp,
+                      calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp, settings_bp, technicians_bp, analytics_bp,
+                      api_bp, twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

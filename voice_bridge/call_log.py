@@ -44,12 +44,18 @@ class CallLog:
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
 
-    def start(self, call_sid: str, channel: str, caller: str | None) -> None:
+    def start(self, call_sid: str, channel: str, caller: str | None) -> str | None:
+        """Records the call and returns the greeting as the owner last set it in Settings
+        (read per call, so an edit is heard on the next call), None before seeding."""
         with session_scope(self.database_url) as session:
             conversation = get_or_create_conversation(
                 session=session, external_id=call_sid, channel=channel, caller=caller
             )
             update_conversation(session=session, conversation=conversation, status="in-progress", channel=channel)
+            try:
+                return load_profile(session=session).greeting_line()
+            except LookupError:
+                return None
 
     def end(self, call_sid: str, status: str, started: datetime) -> None:
         """Status, length and outcome in one transaction: a hang-up or a hand-off is never

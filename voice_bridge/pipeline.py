@@ -99,10 +99,12 @@ class Call:
 
     # Stage 0: the call starts: record it, greet from the cache, watch for silence.
     async def begin(self) -> None:
+        greeting = None
         if self.services.call_log:
-            await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
+            greeting = await asyncio.to_thread(self.services.call_log.start, self.call_sid, "phone", self.caller)
+            self._spawn(self._refresh_vocabulary())
         self._spawn(self._watch_silence())
-        await self.say([self.services.prompts.greeting], cached=True)
+        await self.say([greeting or self.services.prompts.greeting], cached=True)
 
     @property
     def talking(self) -> bool:
@@ -348,6 +350,15 @@ class Call:
             # Interruptions may still be waiting for the worker; keep trying after hang-up.
             for text in self.interrupted:
                 asyncio.get_running_loop().create_task(self.services.call_log.mark_interrupted(self.call_sid, text))
+
+    async def _refresh_vocabulary(self) -> None:
+        """The owner may have renamed the business or changed services or the service area
+        in Settings since the last call: re-read the recogniser's vocabulary while the
+        greeting plays (a failure keeps the previous one)."""
+        try:
+            self.services.vocabulary = await asyncio.to_thread(self.services.call_log.vocabulary)
+        except Exception:  # noqa: BLE001 - the call goes on with the vocabulary it has
+            log.exception("vocabulary not refreshed")
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.get_running_loop().create_task(coroutine)

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from business.db import session_scope
-from business.profile import load_profile
+from business.profile import DEFAULT_GREETING, load_profile
 from channels.rasa_client import RasaClient
 from voice_bridge.call_log import CallLog
 from voice_bridge.config import Settings
@@ -63,18 +63,19 @@ def load_services(settings: Settings, tts_cache_bytes: int = CACHE_BYTES) -> Ser
     call_log = CallLog(settings.database_url)
     try:
         with session_scope(settings.database_url) as session:
-            name = load_profile(session=session).name
+            greeting = load_profile(session=session).greeting_line()
         vocabulary = call_log.vocabulary()
     except Exception:  # noqa: BLE001 - the phone still answers before the database is seeded
         log.exception("business profile not readable; greeting without the business name")
-        name, vocabulary = "us", []
+        greeting, vocabulary = DEFAULT_GREETING.replace("{name}", "us"), []
     services = Services(
         settings=settings,
         recognizer=load_recognizer(settings),
         speaker=PiperSpeaker(cache_bytes=tts_cache_bytes),
         rasa=RasaClient(settings.rasa_url, secret_key=settings.secret_key, timeout=settings.rasa_timeout_seconds),
         calls=CallControl.from_settings(settings),
-        prompts=Prompts(greeting=f"Thanks for calling {name}, this is the virtual assistant. How can I help you today?"),
+        # Only the fallback: each call greets with the profile's current line (CallLog.start).
+        prompts=Prompts(greeting=greeting),
         call_log=call_log,
         vocabulary=vocabulary,
     )

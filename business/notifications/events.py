@@ -26,9 +26,11 @@ def _to_customer(session, appointment, kind, key, context) -> list[Notification]
 
 
 def _to_owner(session, profile: BusinessProfile, kind, key, context, appointment_id=None) -> list[Notification]:
+    """The owner chooses in Settings which alerts come by text and which by email."""
     return queue_message(
         session=session, kind=kind, key=f"{key}:owner", context=context,
-        phone=profile.owner_phone, email=profile.email, appointment_id=appointment_id,
+        phone=profile.owner_phone if profile.alerts_owner(kind, "sms") else None,
+        email=profile.email if profile.alerts_owner(kind, "email") else None, appointment_id=appointment_id,
     )
 
 

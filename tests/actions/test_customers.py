@@ -74,4 +74,4 @@ def test_greeting_by_name_mentions_last_service(actions_db, dispatcher, monkeypa
 
 def test_new_caller_gets_the_standard_greeting(actions_db, dispatcher):
     ActionGreet().run(dispatcher, make_tracker(), {})
-    assert dispatcher.messages[0]["response"] == "utter_greet"
+    assert said(dispatcher) == "Thanks for calling Lakeshore Plumbing, this is the virtual assistant. How can I help you today?"

@@ -29,3 +29,19 @@ def test_seed_stores_e164_phones_and_prices(session):
     assert mike.phone == "+13125550111" and "water_heaters" in mike.skills
     heater = session.scalars(select(Service).where(Service.slug == "water_heater")).one()
     assert (int(heater.price_min), int(heater.price_max), heater.duration_minutes) == (200, 2800, 180)
+
+
+def test_seeding_again_keeps_what_the_owner_changed(session):
+    from business.profile import load_profile_data, save_profile_data
+
+    data = load_profile_data(session=session)
+    save_profile_data(session=session, data={**data, "name": "Lakeshore Plumbing & Heating"})
+    heater = session.scalars(select(Service).where(Service.slug == "water_heater")).one()
+    heater.price_max = 3000
+    session.commit()
+    seed(session=session, data_dir=DATA_DIR)
+    assert load_profile_data(session=session)["name"] == "Lakeshore Plumbing & Heating"
+    assert int(heater.price_max) == 3000
+    seed(session=session, data_dir=DATA_DIR, overwrite=True)
+    assert load_profile_data(session=session)["name"] == "Lakeshore Plumbing"
+    assert int(heater.price_max) == 2800

@@ -11,13 +11,18 @@ PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET",
          ("GET", "/live/"), ("GET", "/live/events"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
          ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/"),
-         ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere")]
+         ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere"),
+         ("GET", "/analytics/"), ("GET", "/analytics/jobs.json"), ("GET", "/analytics/jobs.csv"),
+         ("GET", "/settings/business/hours"), ("GET", "/settings/services"), ("GET", "/settings/technicians"),
+         ("GET", "/settings/technicians/1")]
 # Settings actions that change something: signed out they go to the sign-in form too.
 SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
                     ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
                     ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
                     ("POST", "/settings/appointments/1/keep-our-time"),
-                    ("POST", "/technicians/jobs/1/accept"), ("POST", "/technicians/jobs/1/done")]
+                    ("POST", "/technicians/jobs/1/accept"), ("POST", "/technicians/jobs/1/done"),
+                    ("POST", "/settings/business/hours"), ("POST", "/settings/services/1"),
+                    ("POST", "/settings/technicians/new")]
 API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/api/conversations?limit=5"),
        ("GET", "/api/availability?service=drain_cleaning")]
 @pytest.mark.parametrize(("method", "path"), PAGES + SETTINGS_ACTIONS)

@@ -42,10 +42,15 @@ EXPECTED: dict[str, set[str] | str] = {
     "settings.index": OWNER_ONLY, "settings.google_link": OWNER_ONLY, "settings.google_callback": OWNER_ONLY,
     "settings.google_calendars": OWNER_ONLY, "settings.google_unlink": OWNER_ONLY, "settings.sync_now": OWNER_ONLY,
     "settings.keep_our_time": OWNER_ONLY, "settings.add_block": OWNER_ONLY, "settings.remove_block": OWNER_ONLY,
+    # Analytics and the owner's settings editor.
+    "analytics.index": STAFF, "analytics.report_json": STAFF, "analytics.report_csv": STAFF,
+    "settings.edit_section": OWNER_ONLY, "settings.services": OWNER_ONLY, "settings.save_service_view": OWNER_ONLY,
+    "settings.technicians": OWNER_ONLY, "settings.edit_technician": OWNER_ONLY,
 }
 # These end the session on purpose, so they answer with the sign-in form.
 SIGN_OUT = {"auth.logout", "account.sign_out_everywhere"}
-SAMPLE_ARGS = {"action": "accept", "kind": "reminder", "filename": "css/app.css", "fmt": "json"}
+SAMPLE_ARGS = {"action": "accept", "kind": "reminder", "filename": "css/app.css", "fmt": "json",
+               "name": "outcomes", "section": "business", "service_ref": "new"}
 # The app is built once at collection to list its routes; no request reaches its database.
 _URL_MAP_APP = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
 

@@ -110,7 +110,8 @@ def open_every_day(database_url: str) -> None:
         # Technicians never answer job texts here; a day to answer keeps the worker from
         # moving jobs to someone else in the middle of a test.
         booking = {**data.get("booking", {}), "technician_reply_minutes": 24 * 60}
-        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": [], "booking": booking})
+        save_profile_data(session=session, data={**data, "hours": every_day, "holidays": [], "closed_us_holidays": [],
+                                                 "booking": booking})
         for tech in session.scalars(select(Technician)):
             tech.active = tech.name == "Mike Alvarez"
             tech.working_hours = every_day
