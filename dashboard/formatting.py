@@ -29,6 +29,11 @@ def local_time(moment: datetime | None) -> str:
     return "" if moment is None else to_local(moment).strftime("%I:%M:%S %p")
 
 
+def local_time_short(moment: datetime | None) -> str:
+    """'9:30 AM', for lists that already name the day."""
+    return "" if moment is None else to_local(moment).strftime("%I:%M %p").lstrip("0")
+
+
 def confidence(value: float | None) -> str:
     return "" if value is None else f"{value:.0%}"
 
@@ -37,4 +42,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_local)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
+    app.add_template_filter(local_time_short)
     app.add_template_filter(confidence)

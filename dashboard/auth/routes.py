@@ -35,7 +35,7 @@ def unauthorized():
 
 def safe_next(target: str | None) -> str:
     """`target` if it is a path on this site, else the home page: never an open redirect."""
-    default = url_for("appointments.upcoming")
+    default = url_for("appointments.today")
     if not target or not target.startswith("/") or target.startswith("//"):
         return default
     # Browsers read "/\evil.example" as "//evil.example"; control characters can hide tricks.
@@ -72,4 +72,8 @@ def login():
 def logout():
     sign_out()
     flash("You have signed out.")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The service worker keeps today's jobs for reading offline: the browser drops them, and
+    # the worker with them, as the session ends (static/js/pwa.js also empties the caches first).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

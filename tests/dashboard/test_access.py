@@ -6,13 +6,17 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
+PAGES = [("GET", "/"), ("GET", "/today/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
          ("GET", "/live/"), ("GET", "/live/events"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
          ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/"),
-         ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere")]
+         ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere"),
+         ("GET", "/notifications/"), ("POST", "/notifications/read"), ("GET", "/notifications/push"),
+         ("POST", "/notifications/push/1/delete")]
+# The push subscription views take JSON (an empty body is a 400: tests/dashboard/test_push_subscriptions.py).
+SETTINGS_ACTIONS = [("POST", "/notifications/push/subscriptions"), ("POST", "/notifications/push/subscriptions/delete")]
 # Settings actions that change something: signed out they go to the sign-in form too.
-SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
+SETTINGS_ACTIONS += [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
                     ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
                     ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
                     ("POST", "/settings/appointments/1/keep-our-time"),
@@ -21,18 +25,23 @@ API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/ap
        ("GET", "/api/availability?service=drain_cleaning")]
 # Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static", "settings.google_notification"}
+# The browser fetches these without a user (tests/dashboard/test_pwa.py): the manifest, the
+# service worker script and the offline page; none holds private data.
+PUBLIC_ENDPOINTS |= {"pwa.manifest", "pwa.service_worker", "pwa.offline"}
 # Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
 SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
 # new route without a test here fails loudly.
 PROTECTED_ENDPOINTS = {
-    "appointments.index", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
+    "appointments.index", "appointments.today", "appointments.upcoming", "calendar.index", "calls.index", "calls.detail", "auth.logout",
     "live.index", "live.events", "talk.index", "account.index", "account.password", "account.sign_out_everywhere",
     "api.appointments", "api.availability", "api.conversations", "outbox.index", "outbox.resend",
     "outbox.templates", "outbox.edit_template",
     "settings.index", "settings.sync_now", "settings.google_link", "settings.google_callback",
     "settings.google_calendars", "settings.google_unlink", "settings.add_block", "settings.remove_block",
     "settings.keep_our_time", "technicians.index", "technicians.job_action",
+    "notifications.index", "notifications.mark_read", "notifications.push_settings", "notifications.subscribe",
+    "notifications.unsubscribe", "notifications.remove_device",
 }
 
 
