@@ -5,6 +5,7 @@ what the service worker kept."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from business.db import session_scope
@@ -79,3 +80,13 @@ def test_sign_out_tells_the_browser_to_clear_the_cache(logged_in):
     response = logged_in.post("/logout")
     assert response.status_code == 302
     assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
+
+
+def test_the_service_worker_precaches_the_files_as_they_are_now(client):
+    """Built from the current files: each precached URL names the version pages link to, so
+    an installed app never serves an old file to a new page (a stale build fails here)."""
+    script = client.get("/sw.js").get_data(as_text=True)
+    precached = dict(re.findall(r'url:"/static/([^"?]+)\?v=([0-9a-f]{32})"', script))
+    assert {"css/app.css", "js/pwa.js", "js/talk.js", "js/talk-worklet.js", "icons/icon-192.png"} <= set(precached)
+    for name, version in precached.items():
+        assert hashlib.md5((STATIC / name).read_bytes()).hexdigest() == version, f"{name}: run `make static`"
