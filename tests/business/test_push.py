@@ -15,8 +15,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
+from business.calendar.base import CalendarChange
+from business.calendar.sync import apply_change
 from business.db import get_engine, session_scope
-from business.models import Base, Notification, PushSubscription, User
+from business.models import Appointment, Base, Notification, PushSubscription, User
 from business.notifications.config import NotificationSettings
 from business.notifications.email import LocalEmail
 from business.notifications.push import TTL_SECONDS, WebPush
@@ -191,3 +193,18 @@ def test_a_text_that_fails_for_good_is_pushed_to_who_asked(seeded_url, push_serv
         "title": "A text could not be sent", "body": f"Message #{failing}: Twilio 400 error 21211",
         "url": "/outbox/", "tag": f"failed:{failing}:1",
     }
+
+
+def test_a_calendar_conflict_is_pushed(seeded_url, push_service):
+    keys = BrowserKeys()
+    sub = subscribe(seeded_url, add_user(seeded_url), f"{push_service.url}/sub/a", keys, ["calendar_conflict"])
+    appointment_id = book_by_phone(seeded_url)
+    with session_scope(seeded_url) as session:
+        appointment = session.get(Appointment, appointment_id)
+        appointment.calendar_event_id, appointment.calendar_state = "ev1", "synced"  # in Google already
+        # An all-day event in Google Calendar cannot be a booking: our time is kept, and flagged.
+        assert apply_change(session=session, profile=load_profile(session=session), now=NOW,
+                            change=CalendarChange(appointment_id=appointment_id, event_id="ev1", cancelled=False))
+    [row] = push_rows(seeded_url)
+    assert (row.recipient, row.kind) == (str(sub), "calendar_conflict")
+    assert json.loads(row.body)["title"] == f"Calendar conflict on job #{appointment_id}"
