@@ -6,6 +6,7 @@ or 410 from the push service removes the subscription; a 5xx is retried with bac
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -30,6 +31,8 @@ from business.profile import load_profile
 from business.push.subscriptions import save_push_subscription
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
+from business.settings import Settings
+from business.worker import Job, run
 from tests.business.twilio_http import ACCOUNT_SID, AUTH_TOKEN, FROM_NUMBER, RecordingHttpClient, error_json
 from tests.push_service import BrowserKeys, start_push_service, verify_vapid
 
@@ -117,13 +120,24 @@ def test_booking_pushes_only_to_browsers_subscribed_to_bookings(seeded_url, push
 
 
 def test_push_end_to_end_encrypted_signed_and_timed(seeded_url, push_service, vapid):
+    """The worker's own loop sends it, as in production, so the time printed includes its
+    polling interval."""
     keys = BrowserKeys()
     subscribe(seeded_url, add_user(seeded_url), f"{push_service.url}/sub/phone", keys, ["new_booking", "emergency"])
-    booked_at = time.monotonic()
-    appointment_id = book_by_phone(seeded_url, urgency="emergency")
-    sender(seeded_url, vapid).send_due()
-    [request] = push_service.wait_for(1)
-    print(f"\nbooking committed to push received: {(request.at - booked_at) * 1000:.0f} ms")
+    outbox = sender(seeded_url, vapid)
+    stop = threading.Event()
+    loop = threading.Thread(target=run, args=(stop, Settings(database_url=seeded_url),
+                                              [Job("notifications", outbox, interval=2.0)]), daemon=True)
+    loop.start()
+    try:
+        time.sleep(0.5)  # the worker has had its first, empty pass and is waiting
+        booked_at = time.monotonic()
+        appointment_id = book_by_phone(seeded_url, urgency="emergency")
+        [request] = push_service.wait_for(1, timeout=30)
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    print(f"\nbooking by phone committed to push received (worker loop): {(request.at - booked_at) * 1000:.0f} ms")
 
     assert request.path == "/sub/phone"
     assert request.headers["Content-Encoding"] == "aes128gcm"
