@@ -85,7 +85,7 @@ class OutboxSender:
             row = session.get(Notification, notification_id)
             if _withdrawn(session, row):
                 return
-            message = self._outgoing(session, row)
+            message = self._outgoing(row, subscription=_subscription_info(session, row))
             already = Sent(row.provider_id, delivery_status=row.delivery_status) if row.provider_id else None
             channel, kind = row.channel, row.kind
         transport = self.transports[channel]
@@ -115,14 +115,14 @@ class OutboxSender:
             # The id, kind and outcome only: bodies and recipients carry personal data.
             log.info("notification %s (%s %s): %s", notification_id, channel, kind, row.status)
 
-    def _outgoing(self, session, row: Notification) -> Outgoing:
+    def _outgoing(self, row: Notification, subscription: dict | None = None) -> Outgoing:
         callback = None
         if row.channel == "sms" and self.status_callback:
             callback = f"{self.status_callback}?n={row.id}"
         return Outgoing(
             key=row.idempotency_key, recipient=row.recipient, body=row.body, subject=row.subject,
             html_body=row.html_body, status_callback=callback, first_attempt_at=row.created_at,
-            subscription=_subscription_info(session, row),
+            subscription=subscription,
         )
 
 

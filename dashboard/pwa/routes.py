@@ -6,9 +6,8 @@ from pathlib import Path
 
 from flask import abort, current_app, jsonify, render_template, send_file, url_for
 
-from dashboard.db import get_session
+from dashboard.db import get_profile
 from dashboard.pwa import bp
-from business.profile import load_profile
 
 THEME_COLOUR = "#1c5fb8"  # --accent in static/css/app.css
 BACKGROUND_COLOUR = "#f6f7f9"  # --bg
@@ -17,7 +16,7 @@ DEFAULT_NAME = "Receptionist"
 
 def _business_name() -> str:
     try:
-        return load_profile(session=get_session()).name
+        return get_profile().name
     except LookupError:  # not seeded yet
         return DEFAULT_NAME
 

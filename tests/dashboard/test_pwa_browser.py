@@ -125,6 +125,11 @@ def test_installable_offline_and_cleared_at_sign_out(dashboard, browser):
     page.screenshot(path=str(SCREENSHOTS / "pwa-notifications.png"), full_page=True)
     page.goto(f"{dashboard}/notifications/push")
     page.screenshot(path=str(SCREENSHOTS / "pwa-push-settings.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for name, path in (("today", "/today/"), ("notifications", "/notifications/")):
+        page.goto(f"{dashboard}{path}")
+        page.screenshot(path=str(SCREENSHOTS / f"pwa-{name}-desktop.png"), full_page=True)
+    page.set_viewport_size(PHONE)
 
     browser.set_offline(True)
     page.goto(f"{dashboard}/today/")
