@@ -457,3 +457,31 @@ class CustomerErasure(Base):
     done_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str | None] = mapped_column(Text)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # rows changed per table
+
+
+# Web Push area (business/push/): each dashboard user's browsers, and which alerts they read.
+
+class PushSubscription(Base):
+    """One browser's Web Push subscription (RFC 8030 endpoint plus its RFC 8291 keys) for a
+    dashboard user, with the events that user wants on that device."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(2000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    events: Mapped[list[str]] = mapped_column(default=list)
+    device: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlertRead(Base):
+    """A system alert (business/push/alerts.py names each by a key) one user has read."""
+
+    __tablename__ = "alert_reads"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

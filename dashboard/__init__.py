@@ -14,6 +14,7 @@ from dashboard import db, errors, formatting, security
 from dashboard.config import load_config
 from dashboard.auth import roles
 from dashboard.extensions import csrf, limiter, login_manager
+from dashboard.pwa import static_versions
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     roles.init_app(app)  # after the login manager: the hook asks who is signed in
     errors.init_app(app)
     formatting.init_app(app)
+    static_versions.init_app(app)
 
     from dashboard import health
     from dashboard.account import bp as account_bp
@@ -47,15 +49,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.jobs import bp as jobs_bp
     from dashboard.leads import bp as leads_bp
     from dashboard.live import bp as live_bp
+    from dashboard.notifications import bp as notifications_bp
     from dashboard.outbox import bp as outbox_bp
+    from dashboard.pwa import bp as pwa_bp
     from dashboard.settings import bp as settings_bp
     from dashboard.talk import bp as talk_bp
     from dashboard.technicians import bp as technicians_bp
     from dashboard.today import bp as today_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
 
-    for blueprint in (health.bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp, appointments_bp,
-                      calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp, settings_bp, technicians_bp, analytics_bp,
-                      api_bp, twilio_webhooks_bp):
+    for blueprint in (health.bp, pwa_bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp,
+                      appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp, notifications_bp, settings_bp,
+                      technicians_bp, analytics_bp, api_bp, twilio_webhooks_bp):
         app.register_blueprint(blueprint)
     return app

@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(iso_local)
     app.add_template_filter(local_datetime)
     app.add_template_filter(local_time)
+    app.add_template_filter(local_time_short)
     app.add_template_filter(confidence)
     app.add_template_filter(local_time_short)
     app.add_template_filter(duration)

@@ -19,6 +19,7 @@ from business.calendar.base import Calendar, CalendarChange, CalendarEntry, Cale
 from business.calendar.google import BUSY_CACHE_DAYS, GoogleCalendar
 from business.models import Appointment, AppointmentEvent, CalendarRetry, utcnow
 from business.profile import BusinessProfile
+from business.push.queue import queue_push
 from business.repository import ACTIVE_STATUSES
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,11 @@ def _appointment_for(session: Session, change: CalendarChange) -> Appointment | 
 
 def _conflict(session: Session, appointment: Appointment, note: str) -> None:
     appointment.calendar_state = CONFLICT
-    session.add(AppointmentEvent(appointment_id=appointment.id, status=CONFLICT, note=note))
+    event = AppointmentEvent(appointment_id=appointment.id, status=CONFLICT, note=note)
+    session.add(event)
+    session.flush()
+    queue_push(session=session, event="calendar_conflict", kind="calendar_conflict", key=f"conflict:{event.id}",
+               context={"appointment_id": appointment.id}, appointment_id=appointment.id)
 
 
 def apply_change(*, session: Session, profile: BusinessProfile, change: CalendarChange,

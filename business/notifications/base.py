@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Outgoing:
     html_body: str | None = None
     status_callback: str | None = None
     first_attempt_at: datetime | None = None
+    # Web Push only: the browser's endpoint and keys ({"endpoint": ..., "keys": {...}}).
+    subscription: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,10 @@ class PermanentError(SendError):
     def __init__(self, reason: str, *, opted_out: bool = False):
         super().__init__(reason)
         self.opted_out = opted_out
+
+
+class SubscriptionGone(PermanentError):
+    """The push service no longer knows this browser (HTTP 404 or 410): forget the subscription."""
 
 
 class Transport(Protocol):

@@ -12,6 +12,8 @@ from business.notifications.config import NotificationSettings
 from business.notifications.messages import appointment_context, business_context, queue_message, spoken_when
 from business.notifications.reminders import cancel_reminders, queue_reminder
 from business.profile import BusinessProfile, load_profile
+from business.push.queue import queue_owner_push, queue_push
+from business.push.subscriptions import technician_user_ids
 
 
 def _start_stamp(appointment: Appointment) -> int:
@@ -26,12 +28,14 @@ def _to_customer(session, appointment, kind, key, context) -> list[Notification]
 
 
 def _to_owner(session, profile: BusinessProfile, kind, key, context, appointment_id=None) -> list[Notification]:
-    """The owner chooses in Settings which alerts come by text and which by email."""
+    """The owner's text and email (as chosen in Settings), and a push to every browser
+    subscribed to this kind."""
     return queue_message(
         session=session, kind=kind, key=f"{key}:owner", context=context,
         phone=profile.owner_phone if profile.alerts_owner(kind, "sms") else None,
         email=profile.email if profile.alerts_owner(kind, "email") else None, appointment_id=appointment_id,
-    )
+    ) + queue_owner_push(session=session, kind=kind, key=f"{key}:owner", context=context,
+                         appointment_id=appointment_id)
 
 
 def appointment_booked(*, session: Session, appointment: Appointment, now: datetime | None = None) -> list[Notification]:
@@ -93,14 +97,16 @@ def appointment_rescheduled(
 def technician_assigned(
     *, session: Session, appointment: Appointment, technician: Technician, now: datetime | None = None
 ) -> list[Notification]:
-    """The job details to the technician's phone."""
+    """The job details to the technician's phone, and a push to the technician's own browsers."""
     profile = load_profile(session=session)
     context = appointment_context(appointment, profile, now or utcnow())
     key = f"dispatch:{appointment.id}:{technician.id}:{_start_stamp(appointment)}:technician"
     return queue_message(
         session=session, kind="technician_dispatch", key=key, context=context,
         phone=technician.phone, appointment_id=appointment.id,
-    )
+    ) + queue_push(session=session, event="job_assigned", kind="technician_dispatch", key=key, context=context,
+                   appointment_id=appointment.id,
+                   user_ids=technician_user_ids(session=session, technician_id=technician.id))
 
 
 def technician_en_route(*, session: Session, appointment: Appointment, now: datetime | None = None) -> list[Notification]:

@@ -10,14 +10,17 @@ from datetime import datetime
 
 from business.db import session_scope
 from business.models import Notification, utcnow
-from business.notifications.base import Outgoing, PermanentError, SendError, Sent, Transport
+from business.notifications.base import Outgoing, PermanentError, SendError, Sent, SubscriptionGone, Transport
 from business.notifications.config import NotificationSettings
 from business.notifications.email import make_email_transport
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.notifications.outbox import claim_due, mark_failed, mark_retry, mark_sent
 from business.notifications.reminders import queue_missing_reminders, reminder_is_stale
+from business.notifications.push import LocalPush, make_push_transport
 from business.notifications.sms import make_sms_transport
 from business.profile import load_profile
+from business.push.queue import queue_push
+from business.push.subscriptions import delete_push_subscription, get_push_subscription
 from business.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,12 +34,13 @@ class OutboxSender:
         *,
         sms: Transport,
         email: Transport,
+        push: Transport | None = None,
         status_callback: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         batch: int = 20,
     ):
         self.database_url = database_url
-        self.transports = {"sms": sms, "email": email}
+        self.transports = {"sms": sms, "email": email, "push": push or LocalPush()}
         self.status_callback = status_callback
         self.clock = clock
         self.batch = batch
@@ -49,6 +53,7 @@ class OutboxSender:
             settings.database_url,
             sms=make_sms_transport(notify),
             email=make_email_transport(notify),
+            push=make_push_transport(notify),
             status_callback=notify.status_callback_url,
         )
 
@@ -80,7 +85,7 @@ class OutboxSender:
             row = session.get(Notification, notification_id)
             if _withdrawn(session, row):
                 return
-            message = self._outgoing(row)
+            message = self._outgoing(row, subscription=_subscription_info(session, row))
             already = Sent(row.provider_id, delivery_status=row.delivery_status) if row.provider_id else None
             channel, kind = row.channel, row.kind
         transport = self.transports[channel]
@@ -96,27 +101,51 @@ class OutboxSender:
             now = self.clock()
             if isinstance(outcome, Sent):
                 mark_sent(notification=row, sent=outcome, now=now)
+            elif isinstance(outcome, SubscriptionGone):
+                mark_failed(notification=row, reason=outcome.reason, status="suppressed")
+                delete_push_subscription(session=session, subscription_id=int(row.recipient))
             elif isinstance(outcome, PermanentError):
                 mark_failed(notification=row, reason=outcome.reason)
                 if outcome.opted_out:
                     update_opt_out(session=session, phone=row.recipient, opted_out=True, keyword="carrier")
             else:
                 mark_retry(notification=row, reason=outcome.reason, maybe_sent=outcome.maybe_sent, now=now)
+            if row.status == "failed" and channel != "push":
+                _push_failure(session, row)
             # The id, kind and outcome only: bodies and recipients carry personal data.
             log.info("notification %s (%s %s): %s", notification_id, channel, kind, row.status)
 
-    def _outgoing(self, row: Notification) -> Outgoing:
+    def _outgoing(self, row: Notification, subscription: dict | None = None) -> Outgoing:
         callback = None
         if row.channel == "sms" and self.status_callback:
             callback = f"{self.status_callback}?n={row.id}"
         return Outgoing(
             key=row.idempotency_key, recipient=row.recipient, body=row.body, subject=row.subject,
             html_body=row.html_body, status_callback=callback, first_attempt_at=row.created_at,
+            subscription=subscription,
         )
+
+
+def _subscription_info(session, row: Notification) -> dict | None:
+    if row.channel != "push":
+        return None
+    found = get_push_subscription(session=session, subscription_id=int(row.recipient))
+    return {"endpoint": found.endpoint, "keys": {"p256dh": found.p256dh, "auth": found.auth}}
+
+
+def _push_failure(session, row: Notification) -> None:
+    """Subscribed browsers hear that a text or email will not arrive."""
+    context = {"channel_name": "text" if row.channel == "sms" else "email", "notification_id": row.id,
+               "reason": row.last_error or "refused"}
+    queue_push(session=session, event="message_failed", kind="message_failed", key=f"failed:{row.id}:{row.attempts}",
+               context=context, appointment_id=row.appointment_id)
 
 
 def _withdrawn(session, row: Notification) -> bool:
     """Marks and skips a message that must not go out any more."""
+    if row.channel == "push" and get_push_subscription(session=session, subscription_id=int(row.recipient)) is None:
+        mark_failed(notification=row, reason="the browser unsubscribed", status="cancelled")
+        return True
     if row.channel == "sms" and is_opted_out(session=session, phone=row.recipient):
         mark_failed(notification=row, reason="the number opted out of texts", status="suppressed")
         return True

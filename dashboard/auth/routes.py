@@ -74,4 +74,8 @@ def login():
 def logout():
     sign_out()
     flash("You have signed out.")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The service worker keeps today's jobs for reading offline: the browser drops them, and
+    # the worker with them, as the session ends (static/js/pwa.js also empties the caches first).
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response

@@ -39,6 +39,16 @@ def jobs_by_day_and_technician(jobs, days):
 
 @bp.get("/")
 @role_required(EVERYONE)
+def home():
+    """Each role's home: Today (the installed app's start page, kept for reading offline at
+    its own address), or a technician's own jobs."""
+    if current_user.role == TECHNICIAN:
+        return redirect(url_for("technicians.index"))
+    return redirect(url_for("today.index"))
+
+
+@bp.get("/today/")
+@role_required(EVERYONE)
 def index():
     if current_user.role == TECHNICIAN:
         return redirect(url_for("technicians.index"))

@@ -7,16 +7,20 @@ import pytest
 
 from dashboard import create_app
 
-PAGES = [("GET", "/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
+PAGES = [("GET", "/"), ("GET", "/today/"), ("GET", "/appointments/"), ("GET", "/calendar/"), ("GET", "/calls/"), ("GET", "/calls/1"),
          ("GET", "/live/"), ("GET", "/live/events"), ("GET", "/talk/"),
          ("POST", "/logout"), ("GET", "/outbox/"), ("GET", "/outbox/templates/"), ("GET", "/outbox/templates/reminder"),
          ("GET", "/settings/"), ("POST", "/settings/sync"), ("GET", "/technicians/"),
          ("GET", "/account/"), ("POST", "/account/password"), ("POST", "/account/sign-out-everywhere"),
          ("GET", "/analytics/"), ("GET", "/analytics/jobs.json"), ("GET", "/analytics/jobs.csv"),
          ("GET", "/settings/business/hours"), ("GET", "/settings/services"), ("GET", "/settings/technicians"),
-         ("GET", "/settings/technicians/1")]
+         ("GET", "/settings/technicians/1"),
+         ("GET", "/notifications/"), ("POST", "/notifications/read"), ("GET", "/notifications/push"),
+         ("POST", "/notifications/push/1/delete")]
+# The push subscription views take JSON (an empty body is a 400: tests/dashboard/test_push_subscriptions.py).
+SETTINGS_ACTIONS = [("POST", "/notifications/push/subscriptions"), ("POST", "/notifications/push/subscriptions/delete")]
 # Settings actions that change something: signed out they go to the sign-in form too.
-SETTINGS_ACTIONS = [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
+SETTINGS_ACTIONS += [("POST", "/settings/google/link"), ("GET", "/settings/google/callback?state=x&code=y"),
                     ("POST", "/settings/google/calendars"), ("POST", "/settings/google/unlink"),
                     ("POST", "/settings/blocks"), ("POST", "/settings/blocks/1/delete"),
                     ("POST", "/settings/appointments/1/keep-our-time"),

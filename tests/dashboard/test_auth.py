@@ -88,7 +88,7 @@ def test_login_page_renders(client):
 def test_login_success_redirects_home_and_opens_pages(client, auth):
     response = auth.login()
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/today/"
     assert client.get("/appointments/").status_code == 200
 
 
@@ -134,7 +134,7 @@ def test_redirect_to_login_keeps_next_and_returns_there(client, auth):
 def test_next_only_redirects_to_local_paths(auth, target):
     response = auth.login(next=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/today/"
 
 
 def test_session_cookie_flags(client, auth):

@@ -32,7 +32,7 @@ def test_failed_calls_wait_for_a_call_back_in_red(logged_in, seeded_url):
     add_call(seeded_url, "CA-booked", caller="+13125550188", outcome="booked")
     emergency = add_call(seeded_url, "CA-flood", caller="+13125550199", outcome="handed_off",
                          intent="emergency_request", started=CALL_TIME - timedelta(hours=3))
-    page = logged_in.get("/").get_data(as_text=True)
+    page = logged_in.get("/today/").get_data(as_text=True)
     assert "Needs a call back" in page and "+13125550177" in page and "Caller hung up" in page
     assert "+13125550188" not in page  # booked: nothing to do
     assert 'class="badge badge-abandoned"' in page
@@ -42,7 +42,7 @@ def test_failed_calls_wait_for_a_call_back_in_red(logged_in, seeded_url):
     listed = logged_in.get("/calls/?outcome=needs_call_back").get_data(as_text=True)
     assert f"/calls/{missed}" in listed and f"/calls/{emergency}" in listed and "+13125550188" not in listed
     assert logged_in.post(f"/calls/{missed}/called-back").status_code == 302
-    today = logged_in.get("/").get_data(as_text=True)
+    today = logged_in.get("/today/").get_data(as_text=True)
     assert "+13125550177" not in today[today.index('id="call-back"'):]
     detail = logged_in.get(f"/calls/{missed}").get_data(as_text=True)
     assert "Called back by owner" in detail
@@ -61,7 +61,7 @@ def test_today_shows_jobs_by_technician_and_live_calls(logged_in, booked, seeded
         live = get_or_create_conversation(session=session, external_id="CA-live", channel="phone",
                                           caller="+13125550155", started_at=CALL_TIME + timedelta(minutes=58))
         live.status = "in-progress"
-    page = logged_in.get("/").get_data(as_text=True)
+    page = logged_in.get("/today/").get_data(as_text=True)
     tomorrow = page[page.index('id="jobs-2"'):]
     assert "Dana Whitfield" in tomorrow and "10:00 AM" in tomorrow and "Drain cleaning" in tomorrow
     assert "+13125550155" in page[page.index('id="live-now"'):]
@@ -117,7 +117,7 @@ def test_leads_page_status_and_who_handled_it(logged_in, seeded_url):
     lead_id = _lead(seeded_url)
     page = logged_in.get("/leads/").get_data(as_text=True)
     assert "Pat Doyle" in page and "wants a quote for a new water heater" in page and "nobody yet" in page
-    assert "Pat Doyle" in logged_in.get("/").get_data(as_text=True)  # waits on Today too
+    assert "Pat Doyle" in logged_in.get("/today/").get_data(as_text=True)  # waits on Today too
     assert logged_in.post(f"/leads/{lead_id}/status", data={"status": "called"}).status_code == 302
     with session_scope(seeded_url) as session:
         lead = session.get(Lead, lead_id)

@@ -44,6 +44,9 @@ EXPECTED: dict[str, set[str] | str] = {
     "settings.keep_our_time": OWNER_ONLY, "settings.add_block": OWNER_ONLY, "settings.remove_block": OWNER_ONLY,
     # Analytics and the owner's settings editor.
     "analytics.index": STAFF, "analytics.report_json": STAFF, "analytics.report_csv": STAFF,
+    "today.home": ALL, "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC, "pwa.offline": PUBLIC,
+    "notifications.index": STAFF, "notifications.mark_read": STAFF, "notifications.push_settings": ALL,
+    "notifications.subscribe": ALL, "notifications.unsubscribe": ALL, "notifications.remove_device": ALL,
     "settings.edit_section": OWNER_ONLY, "settings.services": OWNER_ONLY, "settings.save_service_view": OWNER_ONLY,
     "settings.technicians": OWNER_ONLY, "settings.edit_technician": OWNER_ONLY,
 }

@@ -20,6 +20,7 @@ from tests.voice_bridge.conftest import free_port
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -36,9 +37,9 @@ def dashboard(make_bridge, voice_db):
     server.shutdown()
 
 
-def browser_with(playwright, tmp_path, *extra):
+def browser_with(playwright, tmp_path, *extra, **options):
     return playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True,
+        str(tmp_path / "profile"), executable_path=CHROMIUM, headless=True, **options,
         args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--disable-sync", *extra],
     )
@@ -76,12 +77,17 @@ def test_live_page_shows_a_call_as_it_happens(dashboard, voice_db, tmp_path):
         browser.close()
 
 
-def test_push_to_talk_with_a_fake_microphone(dashboard, piper, rasa, tmp_path):
+def fake_microphone(piper, tmp_path) -> Path:
     speech = piper.speak("My water heater has a leak.", 16000)
     microphone = tmp_path / "microphone.wav"
     with wave.open(str(microphone), "wb") as out:
         out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
         out.writeframes(b"\x00" * 8000 + speech + b"\x00" * 16000)
+    return microphone
+
+
+def test_push_to_talk_with_a_fake_microphone(dashboard, piper, rasa, tmp_path):
+    microphone = fake_microphone(piper, tmp_path)
     with sync_playwright() as playwright:
         browser = browser_with(playwright, tmp_path, "--use-fake-ui-for-media-stream",
                                "--use-fake-device-for-media-stream",
@@ -102,3 +108,33 @@ def test_push_to_talk_with_a_fake_microphone(dashboard, piper, rasa, tmp_path):
         page.screenshot(path=str(SCREENSHOTS / "talk.png"), full_page=True)
         browser.close()
     assert rasa.requests[0]["metadata"]["channel"] == "owner"
+
+
+def test_push_to_talk_held_by_a_finger_on_a_phone(dashboard, piper, rasa, tmp_path):
+    """A touch held on the button (pointer events from a touchscreen) at 390x844; the
+    transcript stays inside the screen's width."""
+    microphone = fake_microphone(piper, tmp_path)
+    with sync_playwright() as playwright:
+        browser = browser_with(playwright, tmp_path, "--use-fake-ui-for-media-stream",
+                               "--use-fake-device-for-media-stream",
+                               f"--use-file-for-fake-audio-capture={microphone}%noloop",
+                               viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+        page = browser.new_page()
+        sign_in(page, dashboard)
+        page.goto(f"{dashboard}/talk/")
+        button = page.locator("#talk-button")
+        box = button.bounding_box()
+        point = [{"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}]
+        touch = browser.new_cdp_session(page)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point})
+        expect(button).to_have_attribute("aria-pressed", "true")
+        page.wait_for_timeout(3500)  # the fake microphone plays the sentence
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        expect(page.locator(".speaker-caller .live-text")).to_contain_text("leak", timeout=60000)
+        expect(page.locator(".speaker-assistant .live-text").first).to_have_text(
+            "Sorry to hear that. What is your address?", timeout=60000)
+        expect(page.locator("#talk-status")).to_have_text("Ready.", timeout=60000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS_SCREENSHOTS / "pwa-talk.png"), full_page=True)
+        browser.close()

@@ -1,14 +1,18 @@
-// Push-to-talk: while the button is held, microphone audio goes to the voice bridge as
-// 16 kHz 16-bit PCM over a WebSocket; the transcript and spoken answers come back.
+// Push-to-talk: while the button is held (mouse, touch or pen, or the space bar), the
+// microphone goes to the voice bridge as 16 kHz 16-bit PCM over a WebSocket; the transcript
+// and the spoken answers come back. The browser resamples to 16 kHz (the AudioContext's
+// rate) and an AudioWorklet (talk-worklet.js) converts off the main thread.
 (function () {
   "use strict";
   const RATE = 16000;
+  const SEND_SAMPLES = RATE / 10;  // about 100 ms per WebSocket message
   const root = document.getElementById("talk");
   const button = document.getElementById("talk-button");
   const status = document.getElementById("talk-status");
   const transcript = document.getElementById("talk-transcript");
   const issuedAt = Date.now();
-  let socket = null, context = null, source = null, processor = null, stream = null;
+  let socket = null, capture = null, held = false, player = null;
+  let pending = [], pendingSamples = 0;
   const playlist = [];
   let playing = false;
 
@@ -29,14 +33,30 @@
       item.append(small);
     }
     transcript.append(item);
+    item.scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
-  function playNext() {
+  // Answers play through an AudioContext unlocked by the first press, so a phone plays
+  // them through its speaker without another tap.
+  function unlockPlayer() {
+    if (!player) player = new AudioContext();
+    if (player.state === "suspended") player.resume();
+  }
+
+  async function playNext() {
     if (playing || !playlist.length) return;
     playing = true;
-    const audio = new Audio(URL.createObjectURL(playlist.shift()));
-    audio.onended = audio.onerror = function () { playing = false; playNext(); };
-    audio.play().catch(function () { playing = false; playNext(); });
+    try {
+      const buffer = await player.decodeAudioData(await playlist.shift().arrayBuffer());
+      const source = player.createBufferSource();
+      source.buffer = buffer;
+      source.connect(player.destination);
+      await new Promise(function (done) { source.onended = done; source.start(); });
+    } catch (error) {
+      console.warn("answer not played:", error);
+    }
+    playing = false;
+    playNext();
   }
 
   function openSocket() {
@@ -67,72 +87,84 @@
     return ws;
   }
 
-  function toPcm16(samples, inputRate) {
-    const ratio = inputRate / RATE, length = Math.floor(samples.length / ratio);
-    const out = new Int16Array(length);
-    for (let i = 0; i < length; i++) {
-      const s = Math.max(-1, Math.min(1, samples[Math.floor(i * ratio)]));
-      out[i] = s < 0 ? s * 0x8000 : s * 0x7fff;
-    }
-    return out.buffer;
+  function sendWhenOpen(data) {
+    if (!socket) return;
+    if (socket.readyState === WebSocket.OPEN) socket.send(data);
+    else socket.addEventListener("open", function () { socket.send(data); }, { once: true });
   }
 
-  // Whether the button is held now: a quick tap lets go while the microphone is still
-  // being opened, and start() must then close it instead of listening on.
-  let held = false;
+  function flush() {
+    if (!pendingSamples) return;
+    const out = new Int16Array(pendingSamples);
+    let offset = 0;
+    for (const chunk of pending) { out.set(chunk, offset); offset += chunk.length; }
+    pending = [];
+    pendingSamples = 0;
+    sendWhenOpen(out.buffer);
+  }
 
   async function start() {
-    if (held || processor) return;
+    if (held) return;
     held = true;
+    unlockPlayer();
     socket = socket && socket.readyState <= 1 ? socket : openSocket();
-    if (!socket) return;
-    let opened;
+    if (!socket) { held = false; return; }
+    button.setAttribute("aria-pressed", "true");
+    status.textContent = "Listening…";
+    let stream, context;
     try {
-      opened = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true } });
+      context = new AudioContext({ sampleRate: RATE });
+      await context.audioWorklet.addModule(root.dataset.workletUrl);
     } catch (error) {
+      if (stream) stream.getTracks().forEach(function (track) { track.stop(); });
+      if (context) context.close();
       held = false;
+      button.setAttribute("aria-pressed", "false");
       status.textContent = "No microphone: " + error.message;
       return;
     }
-    if (!held) {
-      opened.getTracks().forEach(function (track) { track.stop(); });
-      status.textContent = "Hold the button while you speak.";
-      return;
-    }
-    stream = opened;
-    context = new AudioContext();
-    source = context.createMediaStreamSource(stream);
-    processor = context.createScriptProcessor(4096, 1, 1);
-    processor.onaudioprocess = function (event) {
-      if (socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(toPcm16(event.inputBuffer.getChannelData(0), context.sampleRate));
-      }
+    const source = context.createMediaStreamSource(stream);
+    const node = new AudioWorkletNode(context, "pcm16-capture", { numberOfInputs: 1, numberOfOutputs: 0, channelCount: 1 });
+    node.port.onmessage = function (event) {
+      const chunk = new Int16Array(event.data);
+      pending.push(chunk);
+      pendingSamples += chunk.length;
+      if (pendingSamples >= SEND_SAMPLES) flush();
     };
-    source.connect(processor);
-    processor.connect(context.destination);
-    button.setAttribute("aria-pressed", "true");
-    status.textContent = "Listening…";
+    source.connect(node);
+    capture = { stream: stream, context: context, source: source, node: node };
+    if (!held) stop();  // released while the microphone was opening
   }
 
   function stop() {
+    if (!held && !capture) return;
     held = false;
-    if (!processor) return;
-    processor.disconnect();
-    source.disconnect();
-    stream.getTracks().forEach(function (track) { track.stop(); });
-    context.close();
-    processor = source = stream = context = null;
+    if (!capture) return;  // start() finishes and calls stop() again
+    capture.source.disconnect();
+    capture.node.port.onmessage = null;
+    capture.stream.getTracks().forEach(function (track) { track.stop(); });
+    capture.context.close();
+    capture = null;
+    flush();
     button.setAttribute("aria-pressed", "false");
     status.textContent = "Thinking…";
-    if (socket) {
-      const send = function () { socket.send(JSON.stringify({ event: "stop" })); };
-      if (socket.readyState === WebSocket.OPEN) send(); else socket.addEventListener("open", send, { once: true });
-    }
+    sendWhenOpen(JSON.stringify({ event: "stop" }));
   }
 
-  button.addEventListener("pointerdown", start);
+  // Pointer events cover mouse, touch and pen alike; capturing the pointer keeps a finger
+  // that slides off the button from ending the turn, and a cancelled touch ends it.
+  button.addEventListener("pointerdown", function (event) {
+    event.preventDefault();
+    button.setPointerCapture(event.pointerId);
+    start();
+  });
   button.addEventListener("pointerup", stop);
-  button.addEventListener("pointerleave", stop);
-  button.addEventListener("keydown", function (event) { if (event.key === " " && !event.repeat) start(); });
+  button.addEventListener("pointercancel", stop);
+  button.addEventListener("lostpointercapture", stop);
+  button.addEventListener("contextmenu", function (event) { event.preventDefault(); });  // long press on a phone
+  button.addEventListener("keydown", function (event) {
+    if (event.key === " " && !event.repeat) { event.preventDefault(); start(); }
+  });
   button.addEventListener("keyup", function (event) { if (event.key === " ") stop(); });
 })();
