@@ -414,3 +414,19 @@ class InboundMessage(Base):
 
     message_sid: Mapped[str] = mapped_column(String(34), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerificationCode(Base):
+    """A one-time code texted to a customer's number on file, so a website visitor can prove
+    an existing appointment is theirs. Only a keyed hash of the code is stored."""
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    conversation_key: Mapped[str] = mapped_column(String(120), index=True)  # the Rasa sender id
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
