@@ -46,8 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.talk import bp as talk_bp
     from dashboard.technicians import bp as technicians_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
+    from dashboard.widget import bp as widget_bp
 
     for blueprint in (health.bp, auth_bp, account_bp, appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp,
-                      settings_bp, technicians_bp, api_bp, twilio_webhooks_bp):
+                      settings_bp, technicians_bp, api_bp, twilio_webhooks_bp, widget_bp):
         app.register_blueprint(blueprint)
     return app

@@ -31,6 +31,7 @@ from business.settings import Settings
 from dashboard.db import get_profile, get_session
 from dashboard.settings import bp
 from dashboard.settings.forms import ActionForm, BlockForm, CalendarChoiceForm
+from dashboard.widget import snippet
 
 log = logging.getLogger(__name__)
 OAUTH_SESSION_KEY = "google_oauth"
@@ -82,6 +83,7 @@ def index():
         block_form=BlockForm(),
         action_form=ActionForm(),
         timezone=get_profile().timezone,
+        widget_snippet=snippet(current_app.config["PUBLIC_BASE_URL"] or request.host_url),
     )
 
 

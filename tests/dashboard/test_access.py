@@ -21,6 +21,8 @@ API = [("GET", "/api/appointments"), ("GET", "/api/conversations"), ("GET", "/ap
        ("GET", "/api/availability?service=drain_cleaning")]
 # Google's push notifications carry a channel token instead of a login (tests/dashboard/test_settings_notifications.py).
 PUBLIC_ENDPOINTS = {"auth.login", "health.health", "static", "settings.google_notification"}
+# The chat widget's script and the demo business site are for anyone's browser (test_widget.py).
+PUBLIC_ENDPOINTS |= {"widget.widget_script", "widget.demo_site"}
 # Twilio's webhooks need no login: a valid X-Twilio-Signature instead (test_twilio_webhooks.py).
 SIGNED_ENDPOINTS = {"twilio_webhooks.inbound_sms", "twilio_webhooks.message_status"}
 # The endpoint each protected URL above reaches; checked against the app's URL map so a
