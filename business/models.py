@@ -182,6 +182,12 @@ class Conversation(Base):
         back_populates="conversation", order_by="TranscriptTurn.seq"
     )
 
+    @property
+    def caller_name(self) -> str | None:
+        """The name the caller or website visitor gave, once they have."""
+        name = (self.slots or {}).get("customer_name")
+        return name if isinstance(name, str) and name.strip() else None
+
 
 class TranscriptTurn(Base):
     __tablename__ = "transcript_turns"

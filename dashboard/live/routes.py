@@ -31,8 +31,10 @@ def snapshot(conversation: Conversation) -> dict:
     return {
         "id": conversation.id,
         "caller": conversation.caller,
+        "name": conversation.caller_name,
         "channel": conversation.channel,
-        "status": conversation.status,
+        # A website chat has no call status: it is on until it ends.
+        "status": conversation.status or ("ended" if conversation.ended_at else "chatting"),
         "started_at": iso_local(conversation.started_at),
         "duration_seconds": conversation.duration_seconds,
         "intent": conversation.intent,

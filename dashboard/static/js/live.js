@@ -43,7 +43,8 @@
     }
     for (const call of calls) {
       const node = template.content.cloneNode(true);
-      node.querySelector(".live-caller").textContent = call.caller || "Unknown caller";
+      const who = [call.name, call.caller].filter(Boolean).join(" · ") || "Unknown caller";
+      node.querySelector(".live-caller").textContent = (call.channel === "phone" ? "" : call.channel + ": ") + who;
       const state = node.querySelector(".live-state");
       state.textContent = call.status + (call.duration_seconds != null ? " · " + Math.round(call.duration_seconds) + " s" : "");
       state.classList.add("badge-" + call.status);
