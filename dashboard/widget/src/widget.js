@@ -175,7 +175,7 @@ function mount() {
     if (!panel.hidden) bubble("note", "Sorry, the chat cannot connect right now. Please call us instead.");
   });
 
-  function say(shown, sent) {
+  function say(shown, sent = shown) {
     bubble("user", shown);
     remember("user", shown);
     showTyping(true);
