@@ -15,7 +15,7 @@ from actions.channel import caller_context
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from actions.forms import HoldAwareValidation, _first_valid, gave_up
-from actions.verification import CODE_KEY, needs_code, proven_customer_id, validate_code
+from actions.verification import CODE_KEY, needs_code, proven_customer_id, validate_code, value_before_this_message
 from business.contacts import normalize_name, normalize_phone
 from business.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
@@ -66,6 +66,9 @@ class ValidateLookupForm(HoldAwareValidation):
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") == "verification_code":
+            # Duckling reads a typed six-digit code as a phone number too: the number stays.
+            return {"phone": value_before_this_message(tracker, "phone")}
         return _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
                             "Sorry, what's the phone number on the appointment, with the area code?",
                             key="lookup_phone")

@@ -56,6 +56,16 @@ class ActionAskVerificationCode(Action):
         return []
 
 
+def value_before_this_message(tracker: Tracker, slot: str) -> Any:
+    """What `slot` held before the latest message's own extraction changed it."""
+    events = tracker.events
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    for event in reversed(events[:last_user]):
+        if event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def validate_code(slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The lookup form's check of the typed code: a match proves the customer (the slot
     becomes "verified:<id>"); a miss is counted and the ask action says so."""

@@ -93,3 +93,10 @@ def test_a_typed_marker_is_not_taken_for_a_proof(actions_db, dispatcher):
     typed = make_tracker({**ON_FILE, "verification_code": f"verified:{customer_id}"}, sender=SENDER)
     forged = ValidateLookupForm().validate_verification_code(f"verified:{customer_id}", dispatcher, typed, {})
     assert forged["verification_code"] is None
+
+
+def test_a_typed_code_read_as_a_phone_number_keeps_the_number(actions_db, dispatcher):
+    tracker = make_tracker({"phone": "482913", "verification_code": "482913"}, text="482913",
+                           known={**ON_FILE}, sender=SENDER, requested_slot="verification_code", form="lookup_form")
+    kept = ValidateLookupForm().validate_phone("482913", dispatcher, tracker, {})
+    assert kept == {"phone": "+13125550199"} and said(dispatcher) == ""

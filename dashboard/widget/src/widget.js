@@ -73,6 +73,22 @@ function richText(text) {
 // Read while this script runs: document.currentScript is null once it has finished.
 const TAG = scriptTag();
 
+// A speech bubble drawn as SVG: an emoji needs a font the visitor may not have.
+function chatIcon() {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "22");
+  svg.setAttribute("height", "22");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("fill", "currentColor");
+  path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z");
+  svg.append(path);
+  return svg;
+}
+
 function mount() {
   const config = settings(TAG);
   const state = load();
@@ -91,8 +107,7 @@ function mount() {
   const launcher = el("button", { class: "launcher", type: "button", "aria-haspopup": "dialog",
                                   "aria-expanded": "false", "aria-controls": "panel",
                                   "aria-label": `Open chat: ${config.title}` });
-  launcher.append(el("span", { class: "launcher-icon", "aria-hidden": "true", text: "💬" }),
-                  el("span", { class: "launcher-text", text: "Chat" }));
+  launcher.append(chatIcon(), el("span", { class: "launcher-text", text: "Chat" }));
   const title = el("h2", { id: "title", text: config.title });
   const close = el("button", { class: "close", type: "button", "aria-label": "Close chat", text: "×" });
   const log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-relevant": "additions",
@@ -150,10 +165,19 @@ function mount() {
 
   const socket = io(config.socketUrl || undefined, { path: config.socketPath, transports: ["websocket"],
                                                      autoConnect: false });
+  // The channel handles events concurrently: a message sent before its session is
+  // confirmed would find no session, so messages wait for session_confirm.
+  let confirmed = false;
+  const waiting = [];
   socket.on("connect", () => socket.emit("session_request", { session_id: state.sessionId }));
+  socket.on("disconnect", () => { confirmed = false; });
   socket.on("session_confirm", (sessionId) => {
     const id = typeof sessionId === "string" ? sessionId : sessionId && sessionId.session_id;
-    if (id) { state.sessionId = id; save(state); }
+    if (!id) return;
+    state.sessionId = id;
+    save(state);
+    confirmed = true;
+    while (waiting.length) socket.emit("user_uttered", { message: waiting.shift(), session_id: id });
   });
   socket.on("bot_uttered", (message) => {
     showTyping(false);
@@ -179,7 +203,11 @@ function mount() {
     bubble("user", shown);
     remember("user", shown);
     showTyping(true);
-    socket.emit("user_uttered", { message: sent, session_id: state.sessionId });
+    if (confirmed) socket.emit("user_uttered", { message: sent, session_id: state.sessionId });
+    else {
+      waiting.push(sent);
+      if (!socket.connected) socket.connect();
+    }
   }
 
   form.addEventListener("submit", (event) => {
