@@ -110,8 +110,12 @@ system-packages: ## Install espeak-ng, sox and chromium from Debian if missing
 
 # Chart.js and FullCalendar come from npm (package-lock.json) and are served from static/.
 VENDOR := dashboard/static/vendor
-$(VENDOR)/.installed: package.json package-lock.json
+NPM_INSTALLED := node_modules/.package-lock.json
+$(NPM_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.installed: $(NPM_INSTALLED)
 	mkdir -p $(VENDOR)
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chart.umd.min.js
 	cp node_modules/fullcalendar/index.global.min.js $(VENDOR)/fullcalendar.global.min.js
@@ -125,7 +129,18 @@ SW_INPUTS := $(filter-out $(SW),$(wildcard dashboard/static/css/* dashboard/stat
 $(SW): $(VENDOR)/.installed $(SW_INPUTS)
 	npm run --silent build:sw
 
-static: $(VENDOR)/.installed $(SW) ## Copy the dashboard's npm packages into dashboard/static/vendor, build the service worker
+
+# The website chat widget: our source plus socket.io-client, bundled by esbuild; the build
+# fails when the gzipped bundle passes the budget (the widget loads on the business's site).
+WIDGET := dashboard/static/widget/widget.js
+WIDGET_BUDGET := 61440
+$(WIDGET): $(NPM_INSTALLED) $(wildcard dashboard/widget/src/*.js)
+	node_modules/.bin/esbuild dashboard/widget/src/widget.js --bundle --minify --format=iife --target=es2019 \
+		--log-level=warning --outfile=$@
+	@size=$$(gzip -9 -c $@ | wc -c); echo "widget.js: $$size bytes gzipped (budget $(WIDGET_BUDGET))"; \
+	if [ $$size -gt $(WIDGET_BUDGET) ]; then rm -f $@; echo "widget.js is over its size budget"; exit 1; fi
+
+static: $(VENDOR)/.installed $(WIDGET) $(SW) ## Build the dashboard's front-end files (npm packages, the chat widget, the service worker) into dashboard/static/
 
 install: .venvs/app/.installed .venvs/rasa/.installed $(SPACY_MODEL) static system-packages ## Create both virtual environments, front-end files and Debian tools
 
@@ -158,6 +173,7 @@ run: install model seed ## Start every service on embedded defaults (Ctrl-C stop
 	@echo "  Action server            http://127.0.0.1:$(ACTIONS_PORT)/health"
 	@echo "  Duckling                 $(DUCKLING_URL)/parse"
 	@echo "  Dashboard                http://$(DASHBOARD_HOST):$(DASHBOARD_PORT)/  (make create-user USERNAME=owner)"
+	@echo "  Demo site with the chat  http://$(DASHBOARD_HOST):$(DASHBOARD_PORT)/demo/"
 	@echo "  Voice bridge             http://127.0.0.1:$(VOICE_BRIDGE_PORT)/health"
 	$(APP)/supervisord -c supervisord.conf
 
@@ -185,4 +201,4 @@ lock: ## Re-lock requirements/*.lock after editing requirements/*.in (dev.lock k
 	$(UV) pip compile requirements/rasa.in -p 3.10 -o requirements/rasa.lock --quiet
 
 clean: ## Remove virtual environments, trained models and local data
-	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR) $(SW)
+	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR) $(SW) $(dir $(WIDGET))

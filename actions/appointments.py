@@ -1,5 +1,6 @@
-"""Existing appointments: finding the caller's next one (by verified caller ID, or by the
-name and phone number on file together), reading it out, cancelling and moving it."""
+"""Existing appointments: finding the caller's next one (by verified caller ID, by the name
+and phone number on file together, and on the web also by a code texted to that number),
+reading it out, cancelling and moving it."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,6 +15,7 @@ from actions.channel import caller_context
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from actions.forms import HoldAwareValidation, _first_valid, gave_up
+from actions.verification import CODE_KEY, needs_code, proven_customer_id, validate_code, value_before_this_message
 from business.contacts import normalize_name, normalize_phone
 from business.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
@@ -36,16 +38,25 @@ def _describe(appointment: Appointment, profile, now: datetime) -> str:
 
 
 class ValidateLookupForm(HoldAwareValidation):
-    """Name and number, asked only when no verified caller ID already identified the caller."""
+    """Name and number, asked only when no verified caller ID already identified the caller;
+    a web visitor then types the code texted to the number on file."""
 
     def name(self) -> str:
         return "validate_lookup_form"
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
-        if tracker.get_slot("customer_id") or gave_up(tracker, "lookup_name") or gave_up(tracker, "lookup_phone"):
+        if any(gave_up(tracker, key) for key in ("lookup_name", "lookup_phone", CODE_KEY)):
             return []
-        return domain_slots
+        if needs_code(tracker):
+            return [] if proven_customer_id(tracker) else domain_slots
+        if tracker.get_slot("customer_id"):
+            return []
+        return [slot for slot in domain_slots if slot != "verification_code"]
+
+    def validate_verification_code(self, slot_value: Any, dispatcher: CollectingDispatcher,
+                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return validate_code(slot_value, dispatcher, tracker)
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -55,12 +66,19 @@ class ValidateLookupForm(HoldAwareValidation):
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") == "verification_code":
+            # Duckling reads a typed six-digit code as a phone number too: the number stays.
+            return {"phone": value_before_this_message(tracker, "phone")}
         return _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
                             "Sorry, what's the phone number on the appointment, with the area code?",
                             key="lookup_phone")
 
 
 def _identified(tracker: Tracker, session) -> Customer | None:
+    if needs_code(tracker):
+        # A web visitor is whoever the texted code proved, never a name and number alone.
+        proven = proven_customer_id(tracker)
+        return session.get(Customer, proven) if proven else None
     customer_id = tracker.get_slot("customer_id")
     if customer_id:
         return session.get(Customer, int(customer_id))

@@ -13,6 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.channel import caller_context
 from actions.database import settings, unit_of_work
 from business.addresses import in_service_area, parse_address
 from business.calendar import blocked_for_booking
@@ -149,7 +150,8 @@ class ValidateAppointmentForm(HoldAwareValidation):
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         result = _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
                               "That didn't sound like a full phone number. Could you say it with the area code?")
-        if result.get("phone") and not tracker.get_slot("customer_id"):
+        # A web visitor proves nothing by a name and number: nothing on file is read back to them.
+        if result.get("phone") and not tracker.get_slot("customer_id") and caller_context(tracker).channel != "web":
             result.update(self._customer_on_file(result["phone"], tracker, dispatcher))
         return result
 

@@ -192,6 +192,12 @@ class Conversation(Base):
         back_populates="conversation", order_by="TranscriptTurn.seq"
     )
 
+    @property
+    def caller_name(self) -> str | None:
+        """The name the caller or website visitor gave, once they have."""
+        name = (self.slots or {}).get("customer_name")
+        return name if isinstance(name, str) and name.strip() else None
+
 
 class TranscriptTurn(Base):
     __tablename__ = "transcript_turns"
@@ -485,3 +491,19 @@ class AlertRead(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     alert_key: Mapped[str] = mapped_column(String(160), primary_key=True)
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class VerificationCode(Base):
+    """A one-time code texted to a customer's number on file, so a website visitor can prove
+    an existing appointment is theirs. Only a keyed hash of the code is stored."""
+
+    __tablename__ = "verification_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    conversation_key: Mapped[str] = mapped_column(String(120), index=True)  # the Rasa sender id
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]

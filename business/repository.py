@@ -226,13 +226,16 @@ def update_assistant_turn_interrupted(*, session: Session, external_id: str, tex
 
 
 def list_live_conversations(*, session: Session, since: datetime, limit: int = 20) -> list[Conversation]:
-    """Calls in progress and those that ended after `since`, newest first, with turns."""
+    """Calls in progress and those that ended after `since`, and website chats with a message
+    since then (a chat has no call status: it simply goes quiet), newest first, with turns."""
+    recent_chat = (Conversation.status.is_(None) & (Conversation.channel == "web")
+                   & Conversation.turns.any(TranscriptTurn.at >= since))
     return list(
         session.scalars(
             select(Conversation)
             .options(selectinload(Conversation.turns))
-            .where(Conversation.status.is_not(None))
-            .where((Conversation.status == "in-progress") | (Conversation.ended_at >= since))
+            .where((Conversation.status == "in-progress")
+                   | (Conversation.status.is_not(None) & (Conversation.ended_at >= since)) | recent_chat)
             .order_by(Conversation.started_at.desc())
             .limit(limit)
         )

@@ -57,9 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from dashboard.technicians import bp as technicians_bp
     from dashboard.today import bp as today_bp
     from dashboard.twilio_webhooks import bp as twilio_webhooks_bp
+    from dashboard.widget import bp as widget_bp
 
     for blueprint in (health.bp, pwa_bp, auth_bp, today_bp, customers_bp, leads_bp, jobs_bp, account_bp,
                       appointments_bp, calendar_bp, calls_bp, live_bp, talk_bp, outbox_bp, notifications_bp, settings_bp,
-                      technicians_bp, analytics_bp, api_bp, twilio_webhooks_bp):
+                      technicians_bp, analytics_bp, api_bp, twilio_webhooks_bp, widget_bp):
         app.register_blueprint(blueprint)
     return app

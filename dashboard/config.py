@@ -46,6 +46,8 @@ class DashboardSettings(ServiceSettings):
     # Where the browser reaches the voice bridge's push-to-talk socket.
     voice_bridge_port: Port = env("VOICE_BRIDGE_PORT", 8081)
     voice_bridge_url: str = env("VOICE_BRIDGE_URL", "")
+    # Where visitors' browsers reach Rasa's socket.io for the chat widget (blank: RASA_URL).
+    widget_socket_url: str = env("WIDGET_SOCKET_URL", "")
 
     @property
     def voice_bridge_socket_url(self) -> str:
@@ -90,6 +92,7 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         "GOOGLE_OAUTH_ADAPTER": None,
         "GOOGLE_API_HTTP": None,
         "VOICE_BRIDGE_URL": dashboard.voice_bridge_socket_url,
+        "WIDGET_SOCKET_URL": (dashboard.widget_socket_url or settings.rasa_url).rstrip("/"),
     }
     config.update(overrides)
     return config

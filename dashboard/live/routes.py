@@ -32,8 +32,10 @@ def snapshot(conversation: Conversation) -> dict:
     return {
         "id": conversation.id,
         "caller": conversation.caller,
+        "name": conversation.caller_name,
         "channel": conversation.channel,
-        "status": conversation.status,
+        # A website chat has no call status: it is on until it ends.
+        "status": conversation.status or ("ended" if conversation.ended_at else "chatting"),
         # What the call came to once it ended: its outcome, or "no_outcome" (shown red).
         "result": call_result(conversation),
         "started_at": iso_local(conversation.started_at),

@@ -31,6 +31,7 @@ from dashboard.db import get_profile, get_session
 from dashboard.settings import bp
 from dashboard.settings.forms import ActionForm, BlockForm, CalendarChoiceForm
 from dashboard.auth.roles import OWNER_ONLY, role_required
+from dashboard.widget import snippet
 
 log = logging.getLogger(__name__)
 OAUTH_SESSION_KEY = "google_oauth"
@@ -87,6 +88,7 @@ def render_settings(block_form: BlockForm, status: int = 200):
         block_form=block_form,
         action_form=ActionForm(),
         timezone=get_profile().timezone,
+        widget_snippet=snippet(current_app.config["PUBLIC_BASE_URL"] or request.host_url),
     ), status
 
 

@@ -10,7 +10,7 @@ from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment
 from business.models import Technician
 from sqlalchemy import select
-from tests.actions.conftest import CHI, make_tracker, next_tuesday_at, said
+from tests.actions.conftest import CHI, make_tracker, next_tuesday_at, said, signed_metadata
 
 form = ValidateAppointmentForm()
 
@@ -153,9 +153,13 @@ def test_said_number_with_matching_name_confirms_address_on_file(actions_db, dis
         upsert_customer(session=session, phone="+13125550199", name="Jessica Miller",
                         address="1200 West Addison Street, Chicago, 60613", zip_code="60613")
         session.commit()
-    stranger = form.validate_phone("312 555 0199", dispatcher, make_tracker({"customer_name": "Tom Becker"}), {})
+    # A phone caller (caller ID withheld) who says the number and the name on file.
+    phone_call = signed_metadata("phone", None)
+    stranger = form.validate_phone("312 555 0199", dispatcher,
+                                   make_tracker({"customer_name": "Tom Becker"}, metadata=phone_call), {})
     assert stranger == {"phone": "+13125550199"}  # a number alone reveals nothing
-    known = form.validate_phone("312 555 0199", dispatcher, make_tracker({"customer_name": "jessica miller"}), {})
+    known = form.validate_phone("312 555 0199", dispatcher,
+                                make_tracker({"customer_name": "jessica miller"}, metadata=phone_call), {})
     assert known["address"] == "1200 West Addison Street, Chicago, 60613" and known["address_from_file"] is True
     on_file = {"problem": "leak", "customer_name": "Jessica Miller", "phone": "+13125550199",
                "address": known["address"], "zip_code": "60613", "address_from_file": True}
@@ -167,6 +171,16 @@ def test_said_number_with_matching_name_confirms_address_on_file(actions_db, dis
     result, _ = _validate({"appointment_time": next_tuesday_at(9).isoformat()}, "tuesday at nine",
                           "appointment_time", known=fresh)
     assert result["requested_slot"] == "address"  # no address on file: ask for it, never to confirm one
+
+
+def test_web_visitor_with_the_name_and_number_on_file_hears_nothing_on_file(actions_db, dispatcher):
+    with session_factory(actions_db)() as session:
+        upsert_customer(session=session, phone="+13125550199", name="Jessica Miller",
+                        address="1200 West Addison Street, Chicago, 60613", zip_code="60613")
+        session.commit()
+    web = form.validate_phone("312 555 0199", dispatcher, make_tracker({"customer_name": "jessica miller"}), {})
+    assert web == {"phone": "+13125550199"}
+    assert "Addison" not in said(dispatcher) and "found you" not in said(dispatcher)
 
 
 def test_address_confirmation_yes_keeps_no_asks_and_new_address_replaces(actions_db, dispatcher):

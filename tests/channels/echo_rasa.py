@@ -17,11 +17,17 @@ from channels.rasa_input.socketio import WidgetSocketIOInput
 
 
 async def echo(message: UserMessage) -> None:
-    # "silence" and "crash" stand for an assistant that answers nothing or fails.
+    # "silence" and "crash" stand for an assistant that answers nothing or fails; "buttons"
+    # for one that offers quick replies.
     if message.text == "silence":
         return
     if message.text == "crash":
         raise RuntimeError("the assistant failed")
+    if message.text == "buttons":  # an answer with quick replies, as Rasa's buttons arrive
+        await message.output_channel.send_text_with_buttons(
+            message.sender_id, "When suits you?", [{"title": "Tomorrow morning", "payload": "tomorrow morning"},
+                                                  {"title": "Friday", "payload": "friday"}])
+        return
     channel = (message.metadata or {}).get("channel")
     await message.output_channel.send_text_message(
         message.sender_id, f"echo {message.text} | sender {message.sender_id} | channel {channel}")

@@ -69,3 +69,17 @@ def test_api_conversations_limit(logged_in, seeded_url):
             get_or_create_conversation(session=session, external_id=f"c{n}", started_at=start + timedelta(hours=n))
     body = logged_in.get("/api/conversations?limit=2").get_json()
     assert [c["external_id"] for c in body["conversations"]] == ["c2", "c1"]  # newest first
+
+
+def test_calls_page_names_a_website_visitor_once_given(logged_in, seeded_url):
+    from business.db import session_scope
+    from business.repository import get_or_create_conversation, update_conversation
+
+    with session_scope(seeded_url) as session:
+        chat = get_or_create_conversation(session=session, external_id="web:abc", channel="web")
+        update_conversation(session=session, conversation=chat, slots={"customer_name": "Dana Scully"})
+        get_or_create_conversation(session=session, external_id="web:anonymous", channel="web")
+    page = logged_in.get("/calls/").get_data(as_text=True)
+    assert '<td data-label="Channel">web</td>' in page
+    assert '<td data-label="Caller">Dana Scully<br><span class="muted">Unknown</span></td>' in page
+    assert '<td data-label="Caller"><span class="muted">Unknown</span></td>' in page

@@ -70,7 +70,7 @@ def add_turn_to(url: str, sid: str, text: str) -> None:
 
 def test_live_page_loads_its_script(logged_in):
     page = logged_in.get("/live/").get_data(as_text=True)
-    assert 'src="/static/js/live.js"' in page and 'data-events-url="/live/events"' in page
+    assert 'src="/static/js/live.js?v=' in page and 'data-events-url="/live/events"' in page
 
 
 def test_talk_page_hands_out_a_token_the_bridge_accepts(logged_in, app):
@@ -80,3 +80,18 @@ def test_talk_page_hands_out_a_token_the_bridge_accepts(logged_in, app):
     assert verify_token(app.config["SECRET_KEY"], token) == "owner"
     assert 'data-socket-url="ws://127.0.0.1:8081/talk"' in page or "/talk\"" in page
     assert "connect-src 'self' ws://" in response.headers["Content-Security-Policy"]
+
+
+def make_chat(url: str, sid: str, last_message_ago: timedelta, name: str | None = None) -> None:
+    with session_scope(url) as session:
+        chat = get_or_create_conversation(session=session, external_id=sid, channel="web")
+        update_conversation(session=session, conversation=chat, slots={"customer_name": name})
+        add_turn(session=session, conversation=chat, speaker="caller", text="my sink is clogged",
+                 at=NOW - last_message_ago)
+
+
+def test_a_website_chat_shows_while_the_visitor_writes_with_their_name(logged_in, seeded_url):
+    make_chat(seeded_url, "web:recent", timedelta(minutes=1), name="Dana Scully")
+    make_chat(seeded_url, "web:quiet", timedelta(hours=1))
+    [calls] = stream_events(logged_in.get("/live/events"))
+    assert [(c["channel"], c["name"], c["status"]) for c in calls] == [("web", "Dana Scully", "chatting")]

@@ -44,6 +44,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "settings.keep_our_time": OWNER_ONLY, "settings.add_block": OWNER_ONLY, "settings.remove_block": OWNER_ONLY,
     # Analytics and the owner's settings editor.
     "analytics.index": STAFF, "analytics.report_json": STAFF, "analytics.report_csv": STAFF,
+    "widget.widget_script": PUBLIC, "widget.demo_site": PUBLIC,
     "today.home": ALL, "pwa.manifest": PUBLIC, "pwa.service_worker": PUBLIC, "pwa.offline": PUBLIC,
     "notifications.index": STAFF, "notifications.mark_read": STAFF, "notifications.push_settings": ALL,
     "notifications.subscribe": ALL, "notifications.unsubscribe": ALL, "notifications.remove_device": ALL,

@@ -3,6 +3,7 @@
 against the database afterwards."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,7 +96,15 @@ def test_verified_caller_cancels_their_appointment(stack):
     assert _outcome(stack, "CA-cancel").outcome == "cancelled"
 
 
-def test_caller_without_caller_id_must_give_name_and_number(stack):
+def _texted_code(stack, phone: str) -> str:
+    with session_factory(stack.database_url)() as session:
+        text = session.scalars(select(Notification).where(Notification.kind == "verification_code",
+                                                          Notification.recipient == phone)
+                               .order_by(Notification.id.desc())).first()
+        return re.search(r"\b(\d{6})\b", text.body).group(1)
+
+
+def test_web_visitor_gives_name_number_and_the_texted_code(stack):
     phone = "+13125550304"
     _customer_with_visit(stack, phone, "Karen White", "1 East Erie Street, Chicago, 60611", "60611",
                          start=day_ahead(6, 9), service="water_heater")
@@ -104,12 +113,19 @@ def test_caller_without_caller_id_must_give_name_and_number(stack):
     replies = " ".join(stack.say("web-karen", "karen white"))
     assert "number" in replies.lower(), replies
     replies = " ".join(stack.say("web-karen", "312 555 0304"))
+    assert "texted a code" in replies and "water heater" not in replies.lower(), replies
+    replies = " ".join(stack.say("web-karen", _texted_code(stack, phone)))
     assert "water heater" in replies.lower() and "9 a.m." in replies, replies
-    # Someone else with Karen's number but another name hears nothing about her booking.
+    # Someone else with Karen's number but another name hears the same, and no code is sent.
     stack.say("web-intruder", "when is my appointment")
     stack.say("web-intruder", "tom becker")
     replies = " ".join(stack.say("web-intruder", "312 555 0304"))
-    assert "couldn't find" in replies and "water heater" not in replies.lower(), replies
+    assert "texted a code" in replies and "water heater" not in replies.lower(), replies
+    replies = " ".join(stack.say("web-intruder", "123456"))
+    assert "doesn't match" in replies and "water heater" not in replies.lower(), replies
+    with session_factory(stack.database_url)() as session:
+        assert len(session.scalars(select(Notification).where(Notification.kind == "verification_code",
+                                                              Notification.recipient == phone)).all()) == 1
 
 
 def test_reschedule_moves_the_appointment_and_keeps_history(stack):

@@ -43,7 +43,8 @@
     }
     for (const call of calls) {
       const node = template.content.cloneNode(true);
-      node.querySelector(".live-caller").textContent = call.caller || "Unknown caller";
+      const who = [call.name, call.caller].filter(Boolean).join(" · ") || "Unknown caller";
+      node.querySelector(".live-caller").textContent = (call.channel === "phone" ? "" : call.channel + ": ") + who;
       const state = node.querySelector(".live-state");
       // An ended call shows what it came to (red when nothing), never a green "completed".
       const label = call.status === "in-progress" || call.status === "transferred" ? call.status : call.result;
