@@ -67,7 +67,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability bench-dashboard clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -166,6 +166,9 @@ test: test-rasa test-python ## Everything CI runs: data validation, Rasa test st
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability
+
+bench-dashboard: install ## Benchmark every dashboard page and API on 20,000 conversations, SQLite and PostgreSQL -> reports/
+	$(APP)/python -m bench.dashboard_pages
 
 clean: ## Remove virtual environments, trained models and local data
 	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR)
