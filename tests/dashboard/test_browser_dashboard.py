@@ -179,3 +179,19 @@ def test_drag_to_move_is_refused_with_the_reason_then_allowed(site, tmp_path):
     with session_factory(url)() as session:
         leak_job = session.scalar(select(Appointment).join(Appointment.service).where(Service.slug == "leak_repair"))
         assert leak_job.start_at.astimezone(CHICAGO).day == 25
+
+
+def test_live_calls_show_business_time_and_readable_details(site, tmp_path):
+    base, _ids, _url = site
+    with sync_playwright() as playwright:
+        browser = browser_with(playwright, tmp_path, "--lang=en-US")
+        page = browser.new_page()
+        sign_in(page, base, "owner")
+        page.goto(f"{base}/live/")
+        slots = page.locator(".live-slots", has_text="service type")
+        slots.wait_for(timeout=15000)
+        assert "[object Object]" not in slots.inner_text() and "service_type" not in slots.inner_text()
+        assert "2026-11-24T13:00:00-06:00 – 2026-11-24T17:00:00-06:00" in slots.inner_text()
+        # Started 8:59 in Chicago; the browser's own zone (UTC here) would say 2:59 PM.
+        assert page.locator(".live-started").first.inner_text() == "8:59:00 AM"
+        browser.close()
