@@ -191,7 +191,8 @@ def test_live_calls_show_business_time_and_readable_details(site, tmp_path):
         slots = page.locator(".live-slots", has_text="service type")
         slots.wait_for(timeout=15000)
         assert "[object Object]" not in slots.inner_text() and "service_type" not in slots.inner_text()
-        assert "2026-11-24T13:00:00-06:00 – 2026-11-24T17:00:00-06:00" in slots.inner_text()
+        assert "appointment time: Tue, Nov 24, 1:00 PM – Tue, Nov 24, 5:00 PM" in slots.inner_text()
+        assert "service type: toilet repair" in slots.inner_text()
         # Started 8:59 in Chicago; the browser's own zone (UTC here) would say 2:59 PM.
         assert page.locator(".live-started").first.inner_text() == "8:59:00 AM"
         browser.close()

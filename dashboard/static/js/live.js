@@ -15,7 +15,11 @@
   function slotText(value) {
     if (Array.isArray(value)) return value.map(slotText).join(", ");
     if (value && typeof value === "object") return Object.values(value).filter(function (v) { return v != null; }).map(slotText).join(" – ");
-    return String(value);
+    const text = String(value);
+    if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(text)) {  // a time the caller asked for, in business time
+      return new Date(text).toLocaleString("en-US", { timeZone: zone, weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+    }
+    return text.replace(/_/g, " ");
   }
 
   function turnItem(turn) {
