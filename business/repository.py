@@ -129,8 +129,11 @@ def list_appointments(
         .limit(limit)
     )
     if start is not None:
+        query = query.where(Appointment.end_at > start)
         # The start bound lets the start_at index narrow the scan; end_at alone has none.
-        query = query.where(Appointment.end_at > start, Appointment.start_at > start - LONGEST_APPOINTMENT)
+        # (Not for a start at the very beginning of the calendar, where it would overflow.)
+        if start > datetime.min.replace(tzinfo=start.tzinfo) + LONGEST_APPOINTMENT:
+            query = query.where(Appointment.start_at > start - LONGEST_APPOINTMENT)
     if end is not None:
         query = query.where(Appointment.start_at < end)
     if statuses:
