@@ -69,7 +69,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help lock install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help lock install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability bench-dashboard clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -199,6 +199,9 @@ lock: ## Re-lock requirements/*.lock after editing requirements/*.in (dev.lock k
 	$(UV) pip compile requirements/app.in -p 3.10 --generate-hashes -o requirements/app.lock --quiet
 	$(UV) pip compile requirements/dev.in -c requirements/app.lock -p 3.10 --generate-hashes -o requirements/dev.lock --quiet
 	$(UV) pip compile requirements/rasa.in -p 3.10 -o requirements/rasa.lock --quiet
+
+bench-dashboard: install ## Benchmark every dashboard page and API on 20,000 conversations, SQLite and PostgreSQL -> reports/
+	$(APP)/python -m bench.dashboard_pages
 
 clean: ## Remove virtual environments, trained models and local data
 	rm -rf .venvs rasa_project/models rasa_project/models_nlu rasa_project/results var node_modules $(VENDOR) $(SW) $(dir $(WIDGET))

@@ -175,13 +175,13 @@ class Conversation(Base):
     caller: Mapped[str | None] = mapped_column(String(40), index=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    ended_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None] = mapped_column(index=True)
     intent: Mapped[str | None] = mapped_column(String(80))
     outcome: Mapped[str | None] = mapped_column(String(30))
     summary: Mapped[str | None] = mapped_column(Text)
     # Voice bridge: call status (in-progress/transferred/completed), length, and the
     # dialogue's filled slots as the transcript worker last saw them.
-    status: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(20), index=True)
     duration_seconds: Mapped[float | None]
     slots: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Revision 0010_dash1_follow_up: when and by whom a call that came to nothing was called back.

@@ -75,6 +75,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str
         "REMEMBER_COOKIE_SECURE": not settings.is_development,
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_STORAGE_URI": dashboard.ratelimit_storage_uri,
+        # Said for every app: the limiter is one object, and an app left without the key
+        # would inherit whatever the last app bound to it set (e.g. a test turning it off).
+        "RATELIMIT_ENABLED": True,
         "PROXY_COUNT": dashboard.proxy_count,
         # Zero-argument callable giving the current aware time; tests pin it so "upcoming"
         # and "today" do not depend on the day the suite runs.

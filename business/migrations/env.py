@@ -2,6 +2,7 @@
 from alembic import context
 
 from business.db import make_engine
+from business.migrations.postgres_only import include_object
 from business.models import Base
 from business.settings import Settings
 
@@ -32,7 +33,8 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # render_as_batch lets later migrations alter columns on SQLite too.
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -62,6 +62,11 @@ def load_demo_day(url: str) -> None:
               [("caller", "There's water everywhere in my basement"),
                ("assistant", "Turn off the main water valve if you can safely reach it.")])
         _call(session, "CA-demo-silent", "+17735550142", 15, None, None, None, [("caller", "hello?")])
+        live = _call(session, "CA-demo-live", "+17735550145", 1, None, "book_appointment", None,
+                     [("caller", "Hi, my toilet keeps running"), ("assistant", "When would suit you?")])
+        live.status, live.ended_at, live.duration_seconds = "in-progress", None, None
+        live.slots = {"service_type": "toilet_repair",
+                      "appointment_time": {"from": "2026-11-24T13:00:00-06:00", "to": "2026-11-24T17:00:00-06:00"}}
         quote = create_lead(session=session, name="Pat Doyle", phone="+17735550143",
                             reason="Wants a quote for replacing a 40-gallon water heater.")
         repiping = create_lead(session=session, name="Ana Ruiz", phone="+17735550144",

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from business.db import get_engine, session_factory
-from business.models import Appointment, Conversation, Customer, Technician
+from business.models import Appointment, Conversation, Customer, Service, Technician
 from business.seed import seed
 from dashboard import create_app
 from dashboard.auth.accounts import create_user
 from tests.conftest import DATA_DIR
-from tests.dashboard.conftest import NOW, PASSWORD, TEST_CONFIG
+from tests.dashboard.conftest import CHICAGO, NOW, PASSWORD, TEST_CONFIG
 from tests.dashboard.demo_data import load_demo_day
 from tests.voice_bridge.conftest import free_port
 from tests.voice_bridge.test_browser_pages import SCREENSHOTS, browser_with
@@ -141,3 +141,58 @@ def test_decline_asks_first(site, tmp_path):
         browser.close()
     with session_factory(url)() as session:
         assert all(a.technician_id is not None for a in session.scalars(select(Appointment)))
+
+
+def drag(page, event, column_date: str) -> None:
+    """Drags `event` sideways into another day's column at the same height."""
+    box = event.bounding_box()
+    target = page.locator(f'.fc-timegrid-col[data-date="{column_date}"]').bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + 8
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 5, y + 5, steps=3)
+    page.mouse.move(target["x"] + target["width"] / 2, y, steps=15)
+    page.mouse.up()
+
+
+def test_drag_to_move_is_refused_with_the_reason_then_allowed(site, tmp_path):
+    base, _ids, url = site
+    with sync_playwright() as playwright:
+        browser = browser_with(playwright, tmp_path)
+        page = browser.new_page()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        problems = watch(page)
+        sign_in(page, base, "office")
+        page.goto(f"{base}/calendar/")
+        leak = page.locator(".fc-event", has_text="Leak repair")
+        leak.wait_for()
+        drag(page, leak, "2026-11-22")  # Sunday, the day before "now": in the past
+        message = page.locator("#calendar-message")
+        message.filter(has_text="not moved").wait_for(timeout=15000)
+        assert "That time has already passed. Free instead:" in message.inner_text()
+        # The refusal itself is a 409, which the browser also logs to the console.
+        problems[:] = [p for p in problems if "409" not in p]
+        drag(page, page.locator(".fc-event", has_text="Leak repair"), "2026-11-25")  # Wednesday
+        message.filter(has_text="moved to").wait_for(timeout=15000)
+        assert problems == [], problems
+        browser.close()
+    with session_factory(url)() as session:
+        leak_job = session.scalar(select(Appointment).join(Appointment.service).where(Service.slug == "leak_repair"))
+        assert leak_job.start_at.astimezone(CHICAGO).day == 25
+
+
+def test_live_calls_show_business_time_and_readable_details(site, tmp_path):
+    base, _ids, _url = site
+    with sync_playwright() as playwright:
+        browser = browser_with(playwright, tmp_path, "--lang=en-US")
+        page = browser.new_page()
+        sign_in(page, base, "owner")
+        page.goto(f"{base}/live/")
+        slots = page.locator(".live-slots", has_text="service type")
+        slots.wait_for(timeout=15000)
+        assert "[object Object]" not in slots.inner_text() and "service_type" not in slots.inner_text()
+        assert "appointment time: Tue, Nov 24, 1:00 PM – Tue, Nov 24, 5:00 PM" in slots.inner_text()
+        assert "service type: toilet repair" in slots.inner_text()
+        # Started 8:59 in Chicago; the browser's own zone (UTC here) would say 2:59 PM.
+        assert page.locator(".live-started").first.inner_text() == "8:59:00 AM"
+        browser.close()

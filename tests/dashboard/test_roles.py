@@ -83,8 +83,7 @@ def role_app(tmp_path_factory, sqlite_template):
             for username in (role, f"{role}-2"):
                 create_user(session=session, username=username, password=PASSWORD, role=role,
                             technician_id=tech.id if role == TECH else None)
-    # Hundreds of sign-ins from one test address: the sign-in limit has its own tests.
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "CLOCK": lambda: NOW, "RATELIMIT_ENABLED": False})
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "CLOCK": lambda: NOW})
     yield app
     get_engine(url).dispose()
 

@@ -23,6 +23,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_conversations_customer_id", ["customer_id"], unique=False)
         batch_op.create_index("ix_conversations_caller", ["caller"], unique=False)
         batch_op.create_index("ix_conversations_outcome_started_at", ["outcome", "started_at"], unique=False)
+        # Live calls: in progress, or ended in the last minutes.
+        batch_op.create_index("ix_conversations_status", ["status"], unique=False)
+        batch_op.create_index("ix_conversations_ended_at", ["ended_at"], unique=False)
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("handled_by", sa.String(length=80), nullable=True))
         batch_op.add_column(sa.Column("handled_at", business.models.UTCDateTime(timezone=True), nullable=True))
@@ -30,6 +33,12 @@ def upgrade() -> None:
     # The statuses the owner uses: called (was contacted), lost (was closed).
     op.execute("UPDATE leads SET status = 'called' WHERE status = 'contacted'")
     op.execute("UPDATE leads SET status = 'lost' WHERE status = 'closed'")
+    if op.get_bind().dialect.name == "postgresql":
+        # The calls page's keyword search is LIKE '%word%' on the lowered text, which only a
+        # trigram index serves (pg_trgm is a trusted extension: the database owner may add it).
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        op.execute("CREATE INDEX ix_transcript_turns_text_trgm ON transcript_turns USING gin (lower(text) gin_trgm_ops)")
+        op.execute("CREATE INDEX ix_conversations_summary_trgm ON conversations USING gin (lower(summary) gin_trgm_ops)")
     op.create_table(
         "customer_erasures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -48,6 +57,9 @@ def downgrade() -> None:
     with op.batch_alter_table("customer_erasures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customer_erasures_customer_id"))
     op.drop_table("customer_erasures")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_conversations_summary_trgm")
+        op.execute("DROP INDEX IF EXISTS ix_transcript_turns_text_trgm")
     op.execute("UPDATE leads SET status = 'contacted' WHERE status = 'called'")
     op.execute("UPDATE leads SET status = 'closed' WHERE status IN ('lost', 'booked')")
     with op.batch_alter_table("leads", schema=None) as batch_op:
@@ -55,6 +67,8 @@ def downgrade() -> None:
         batch_op.drop_column("handled_at")
         batch_op.drop_column("handled_by")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_ended_at")
+        batch_op.drop_index("ix_conversations_status")
         batch_op.drop_index("ix_conversations_outcome_started_at")
         batch_op.drop_index("ix_conversations_caller")
         batch_op.drop_index("ix_conversations_customer_id")

@@ -5,8 +5,21 @@
   const status = document.getElementById("live-status");
   const template = document.getElementById("live-call");
 
+  // In the business's zone, as the page says, wherever the browser is.
+  const zone = root.dataset.timezone || undefined;
   function time(iso) {
-    return iso ? new Date(iso).toLocaleTimeString([], { hour: "numeric", minute: "2-digit", second: "2-digit" }) : "";
+    return iso ? new Date(iso).toLocaleTimeString("en-US", { timeZone: zone, hour: "numeric", minute: "2-digit", second: "2-digit" }) : "";
+  }
+
+  // A slot's value in words: a list joined, a time range or other object by its values.
+  function slotText(value) {
+    if (Array.isArray(value)) return value.map(slotText).join(", ");
+    if (value && typeof value === "object") return Object.values(value).filter(function (v) { return v != null; }).map(slotText).join(" – ");
+    const text = String(value);
+    if (/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(text)) {  // a time the caller asked for, in business time
+      return new Date(text).toLocaleString("en-US", { timeZone: zone, weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+    }
+    return text.replace(/_/g, " ");
   }
 
   function turnItem(turn) {
@@ -53,7 +66,7 @@
       node.querySelector(".live-started").textContent = time(call.started_at);
       node.querySelector(".live-intent").textContent = call.intent || "—";
       const slots = Object.entries(call.slots || {});
-      node.querySelector(".live-slots").textContent = slots.length ? slots.map(([k, v]) => k + ": " + v).join(", ") : "—";
+      node.querySelector(".live-slots").textContent = slots.length ? slots.map(([k, v]) => k.replace(/_/g, " ") + ": " + slotText(v)).join(", ") : "—";
       const turns = node.querySelector(".live-turns");
       for (const turn of call.turns) turns.append(turnItem(turn));
       root.append(node);
@@ -73,7 +86,7 @@
     status.textContent = "Live" + (updated ? " · updated " + updated : "");
   });
   source.addEventListener("calls", function (event) {
-    updated = new Date().toLocaleTimeString();
+    updated = new Date().toLocaleTimeString("en-US", { timeZone: zone });
     status.textContent = "Live · updated " + updated;
     render(JSON.parse(event.data));
   });
