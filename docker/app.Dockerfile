@@ -23,5 +23,5 @@ COPY duckling_server duckling_server
 COPY data data
 # var/spool is shared by the action server and the worker (a compose volume): what callers
 # said while the database was down waits there for the worker.
-RUN useradd --create-home app && mkdir -p /app/var/spool && chown -R app /app/var
+RUN useradd --uid 10001 --create-home app && mkdir -p /app/var/spool && chown -R app /app/var
 USER app

@@ -15,7 +15,7 @@ COPY business/__init__.py business/log_redaction.py /app/business/
 ENV PYTHONPATH=/app
 COPY endpoints.yml credentials.yml /app/
 RUN rasa train --fixed-model-name current --out models
-RUN useradd --create-home rasa && chown -R rasa /app
+RUN useradd --uid 10001 --create-home rasa && chown -R rasa /app
 USER rasa
 # No --cors and no --enable-api: browsers reach only the widget's socket.io channel, whose
 # allowed origins come from WIDGET_ALLOWED_ORIGINS.
