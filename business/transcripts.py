@@ -3,7 +3,8 @@
 Rasa's SQL tracker store already records every message of every channel (REST, socket.io,
 the voice bridge), so we read its `events` table forward from a cursor rather than adding a
 second writer on the message path. The cursor moves in the same transaction as the turns,
-so each event is copied exactly once even across crashes. Text is cleaned on the way in
+so each event is copied exactly once even across crashes, and with several workers (the
+cursor row is locked by the one copying). Text is cleaned on the way in
 (control characters, lone surrogates); an event that still cannot be written is recorded
 in `skipped_events` and passed over, so one bad message never stops the ones behind it.
 """
@@ -15,7 +16,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
@@ -72,10 +74,9 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
     """Copy up to `batch` new events; returns how many were read."""
     if not inspect(tracker_engine).has_table("events"):
         return 0  # Rasa has not started yet
-    cursor = session.get(SyncCursor, CURSOR)
+    cursor = _claim_cursor(session)
     if cursor is None:
-        cursor = SyncCursor(name=CURSOR, position=0)
-        session.add(cursor)
+        return 0  # another worker is copying this batch; its cursor moves when it commits
     with tracker_engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, sender_id, type_name, timestamp, data FROM events "
@@ -94,6 +95,22 @@ def project_tracker_events(*, session: Session, tracker_engine: Engine, batch: i
         cursor.position = row.id
     session.flush()
     return len(rows)
+
+
+def _claim_cursor(session: Session) -> SyncCursor | None:
+    """The cursor, held until this transaction ends, so that of several workers one copies
+    each event. PostgreSQL: a worker that finds it held skips the job instead of waiting.
+    SQLite: BEGIN IMMEDIATE (business.db) already lets one writer in at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        cursor = session.get(SyncCursor, CURSOR)
+        if cursor is None:
+            cursor = SyncCursor(name=CURSOR, position=0)
+            session.add(cursor)
+        return cursor
+    # Two first runs at once must not both insert the row (the loser's batch would fail).
+    session.execute(pg_insert(SyncCursor).values(name=CURSOR, position=0).on_conflict_do_nothing())
+    return session.scalar(select(SyncCursor).where(SyncCursor.name == CURSOR)
+                          .with_for_update(skip_locked=True).execution_options(populate_existing=True))
 
 
 def _copy_event(session: Session, row: Row, conversations: dict[str, Conversation]) -> None:
