@@ -45,11 +45,13 @@ def upstream(name: str) -> Starlette:
 def caddy(tmp_path):
     binary = shutil.which("caddy")
     assert binary, "caddy is missing: run `make system-packages`"
-    bridge_port, dashboard_port, https_port, http_port = free_port(), free_port(), free_port(), free_port()
-    with ServerThread(upstream("bridge"), bridge_port), ServerThread(upstream("dashboard"), dashboard_port):
+    bridge_port, dashboard_port, rasa_port, https_port, http_port = (free_port() for _ in range(5))
+    with ServerThread(upstream("bridge"), bridge_port), ServerThread(upstream("dashboard"), dashboard_port), \
+            ServerThread(upstream("rasa"), rasa_port):
         env = {**os.environ, "SITE_ADDRESS": "localhost", "CADDY_HTTPS_PORT": str(https_port),
                "CADDY_HTTP_PORT": str(http_port), "BRIDGE_UPSTREAM": f"127.0.0.1:{bridge_port}",
-               "DASHBOARD_UPSTREAM": f"127.0.0.1:{dashboard_port}", "XDG_DATA_HOME": str(tmp_path / "data"),
+               "DASHBOARD_UPSTREAM": f"127.0.0.1:{dashboard_port}",
+               "RASA_UPSTREAM": f"127.0.0.1:{rasa_port}", "XDG_DATA_HOME": str(tmp_path / "data"),
                "XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
         process = subprocess.Popen([binary, "run", "--config", str(CADDYFILE), "--adapter", "caddyfile"],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -80,6 +82,8 @@ def caddy(tmp_path):
     ("POST", "/twilio/sms", "dashboard"),
     ("GET", "/talk/page", "dashboard"),
     ("GET", "/twilio/voiceover", "dashboard"),
+    ("GET", "/socket.io/", "rasa"),
+    ("GET", "/webhooks/rest/webhook", "dashboard"),  # Rasa's REST channel is never public
 ])
 def test_requests_are_routed_by_path_over_tls(caddy, method, path, expected):
     base, tls, _ = caddy

@@ -170,15 +170,23 @@ def test_the_apps_wait_for_the_migration_job(overlay):
 
 def test_the_ingress_carries_the_bridge_paths_with_long_timeouts(overlay):
     _, objects = overlay
-    [ingress] = by_kind(objects, "Ingress").values()
-    routes = {p["path"]: p["backend"]["service"]["name"] for rule in ingress["spec"]["rules"]
-              for p in rule["http"]["paths"]}
-    assert routes == {"/twilio/voice": "voice-bridge", "/twilio/media": "voice-bridge", "/talk": "voice-bridge",
-                      "/": "dashboard"}
-    annotations = ingress["metadata"]["annotations"]
-    for name in ("proxy-read-timeout", "proxy-send-timeout"):
-        assert int(annotations[f"nginx.ingress.kubernetes.io/{name}"]) >= 3600
-    assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+    ingresses = by_kind(objects, "Ingress")
+    routes = {p["path"]: (name, p["backend"]["service"]["name"]) for name, ingress in ingresses.items()
+              for rule in ingress["spec"]["rules"] for p in rule["http"]["paths"]}
+    assert routes == {"/twilio/voice": ("receptionist", "voice-bridge"), "/twilio/media": ("receptionist", "voice-bridge"),
+                      "/talk": ("receptionist", "voice-bridge"), "/": ("receptionist", "dashboard"),
+                      "/socket.io": ("receptionist-widget", "rasa")}
+    hosts = set()
+    for ingress in ingresses.values():
+        annotations = ingress["metadata"]["annotations"]
+        for name in ("proxy-read-timeout", "proxy-send-timeout"):
+            assert int(annotations[f"nginx.ingress.kubernetes.io/{name}"]) >= 3600
+        assert ingress["spec"]["tls"][0]["hosts"] == [ingress["spec"]["rules"][0]["host"]]
+        hosts.add(ingress["spec"]["rules"][0]["host"])
+    assert len(hosts) == 1
+    # socket.io's polling handshake must stay on the Rasa pod that holds the session.
+    assert ingresses["receptionist-widget"]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"] == "cookie"
+    assert "nginx.ingress.kubernetes.io/affinity" not in ingresses["receptionist"]["metadata"]["annotations"]
 
 
 def test_replicas_share_redis_for_rasa_locks_and_sign_in_limits(overlay):

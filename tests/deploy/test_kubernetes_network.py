@@ -1,7 +1,7 @@
 """What the rendered NetworkPolicies let through, evaluated with Kubernetes' ingress rules:
 only the ingress controller reaches the dashboard and the bridge; only our own pods reach
-Rasa, the action server, Duckling, Redis and (local overlay) PostgreSQL; nothing else in
-the cluster reaches anything."""
+Rasa (and the ingress controller, for the widget's socket.io), the action server, Duckling,
+Redis and (local overlay) PostgreSQL; nothing else in the cluster reaches anything."""
 from __future__ import annotations
 
 import pytest
@@ -22,7 +22,7 @@ def ours(name: str) -> Peer:
 ALLOWED = {
     "dashboard": {"ingress-controller"},
     "voice-bridge": {"ingress-controller", "prometheus"},
-    "rasa": {"dashboard", "voice-bridge"},
+    "rasa": {"dashboard", "voice-bridge", "ingress-controller"},  # the widget's /socket.io/
     "actions": {"rasa"},
     "duckling": {"rasa", "actions", "dashboard", "voice-bridge", "worker"},
     "redis": {"rasa", "actions", "dashboard", "voice-bridge", "worker"},
