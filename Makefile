@@ -39,11 +39,6 @@ export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export DUCKLING_URL ?= http://127.0.0.1:$(DUCKLING_PORT)
 export RASA_DUCKLING_HTTP_URL ?= $(DUCKLING_URL)
 export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
-# Rasa's lock store (endpoints.yml): in memory for one Rasa process; `redis` with several.
-export RASA_LOCK_STORE ?= in_memory
-export RASA_LOCK_STORE_HOST ?= 127.0.0.1
-export RASA_LOCK_STORE_PORT ?= 6379
-export RASA_LOCK_STORE_PASSWORD ?=
 # Internal services listen on loopback only; a deployment sets these to its own network.
 export RASA_HOST ?= 127.0.0.1
 export ACTIONS_HOST ?= 127.0.0.1

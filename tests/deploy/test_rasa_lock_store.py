@@ -3,8 +3,10 @@
 conversation; a lock held by one replica is then seen by another."""
 from __future__ import annotations
 
+import configparser
 import json
 import os
+import re
 import subprocess
 import uuid
 
@@ -31,11 +33,21 @@ print(json.dumps({"store": type(first).__name__, "second_replica_sees_the_lock":
 """
 
 
-def probe(lock_store: str) -> dict:
+def supervised_rasa_environment() -> dict[str, str]:
+    """The `environment=` of supervisord.conf's Rasa program (`make run`, tests/e2e)."""
+    parser = configparser.RawConfigParser()
+    parser.read(ROOT / "supervisord.conf")
+    pairs = re.findall(r'(\w+)="([^"]*)"', parser.get("program:rasa", "environment"))
+    return {name: value for name, value in pairs if name.startswith("RASA_LOCK_STORE")}
+
+
+def probe(lock_store: str | None, **lock_env: str) -> dict:
     assert RASA_PYTHON.exists(), "Rasa's environment is missing: run `make install`"
-    env = {**os.environ, "RASA_LOCK_STORE": lock_store, "RASA_LOCK_STORE_HOST": "127.0.0.1",
-           "RASA_LOCK_STORE_PORT": "6379", "RASA_LOCK_STORE_PASSWORD": "",
-           "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "t",
+    if lock_store is not None:
+        lock_env = {"RASA_LOCK_STORE": lock_store, "RASA_LOCK_STORE_HOST": "127.0.0.1",
+                    "RASA_LOCK_STORE_PORT": "6379", "RASA_LOCK_STORE_PASSWORD": ""}
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RASA_LOCK_STORE")}
+    env = {**base, **lock_env, "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "t",
            "RASA_TRACKER_URL": "sqlite://", "RASA_TELEMETRY_ENABLED": "false"}
     result = subprocess.run([str(RASA_PYTHON), "-c", PROBE, f"test-{uuid.uuid4().hex}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=180)
@@ -49,5 +61,7 @@ def test_replicas_share_the_redis_lock_store():
 
 
 def test_make_run_keeps_the_lock_in_memory_of_its_one_process():
-    assert probe("in_memory") == {"store": "InMemoryLockStore", "second_replica_sees_the_lock": False,
-                                  "released": True}
+    """supervisord.conf alone defines what endpoints.yml needs, so `make run`, the end-to-end
+    tests and the benchmarks start Rasa whatever the calling environment holds."""
+    assert probe(None, **supervised_rasa_environment()) == {
+        "store": "InMemoryLockStore", "second_replica_sees_the_lock": False, "released": True}
