@@ -67,7 +67,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install tools static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help install tools static system-packages run cluster-test chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -175,6 +175,11 @@ test-python: install model tools ## pytest: business, actions, dashboard, servic
 	$(APP)/pytest
 
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
+
+# Not part of `make test`: it starts two of each service (two Rasa models in memory) and
+# takes minutes. Needs the machine's PostgreSQL and Redis.
+cluster-test: install model system-packages ## Two replicas of each service behind HAProxy, 50 callers racing for one slot, replicas killed -> reports/bench-cluster.md
+	$(APP)/python -m bench.cluster
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability
