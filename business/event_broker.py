@@ -13,6 +13,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, delete, inspect, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from business.db import make_engine, session_scope
@@ -31,7 +32,7 @@ BATCH = 100
 
 class BrokerConsumer(Protocol):
     def __call__(self, database_url: str) -> int:
-        """Copy one batch into the business database; returns how many events were read."""
+        """Copy one batch into the business database; returns how many events it took."""
 
 
 class SqlBrokerConsumer:
@@ -59,6 +60,8 @@ class SqlBrokerConsumer:
             return 0
         with session_scope(database_url) as session:
             cursor = _cursor(session)
+            if cursor is None:
+                return 0  # another worker is copying; its cursor moves when it commits
             # Another worker may have copied some of them meanwhile.
             events = [BrokerEvent(position=r.id, sender_id=r.sender_id or "", data=r.data or "{}")
                       for r in rows if r.id > cursor.position]
@@ -66,25 +69,34 @@ class SqlBrokerConsumer:
             if events:
                 cursor.position = events[-1].position
             copied = cursor.position
+        if not events:
+            return 0
         # The last copied row stays: SQLite numbers a new row max(id) + 1 (Rasa's table has
         # no AUTOINCREMENT), so emptying the table would restart the ids behind our cursor.
         with self.engine.begin() as conn:
             conn.execute(text("DELETE FROM events WHERE id < :copied"), {"copied": copied})
-        return len(rows)
+        return len(events)
 
 
 def _position(session: Session) -> int:
     return session.scalar(select(SyncCursor.position).where(SyncCursor.name == SQL_SOURCE)) or 0
 
 
-def _cursor(session: Session) -> SyncCursor:
-    # Locked, so two workers never copy the same rows (SQLite serialises writers anyway).
-    cursor = session.scalars(select(SyncCursor).where(SyncCursor.name == SQL_SOURCE).with_for_update()).first()
-    if cursor is None:
-        cursor = SyncCursor(name=SQL_SOURCE, position=0)
-        session.add(cursor)
-        session.flush()
-    return cursor
+def _cursor(session: Session) -> SyncCursor | None:
+    """The cursor, held until this transaction ends, so that of several workers one copies
+    each event. PostgreSQL: a worker that finds it held skips the batch instead of waiting.
+    SQLite: BEGIN IMMEDIATE (business.db) already lets one writer in at a time."""
+    if session.get_bind().dialect.name != "postgresql":
+        cursor = session.get(SyncCursor, SQL_SOURCE)
+        if cursor is None:
+            cursor = SyncCursor(name=SQL_SOURCE, position=0)
+            session.add(cursor)
+            session.flush()
+        return cursor
+    # Two first runs at once must not both insert the row (the loser's batch would fail).
+    session.execute(pg_insert(SyncCursor).values(name=SQL_SOURCE, position=0).on_conflict_do_nothing())
+    return session.scalar(select(SyncCursor).where(SyncCursor.name == SQL_SOURCE)
+                          .with_for_update(skip_locked=True).execution_options(populate_existing=True))
 
 
 def event_key(body: bytes) -> str:

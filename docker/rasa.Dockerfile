@@ -13,10 +13,14 @@ COPY channels /app/channels
 # The log filter that keeps trackers and callers' words out of Rasa's log (logging.yml).
 COPY business/__init__.py business/log_redaction.py business/secret_key.py /app/business/
 ENV PYTHONPATH=/app
+# endpoints.yml: the SQL event broker (RASA_EVENT_BROKER_URL, a database of its own, as on
+# Kubernetes); compose runs endpoints.production.yml, whose broker is RabbitMQ.
 COPY endpoints.yml endpoints.production.yml credentials.yml /app/
+# endpoints.yml's lock store: in memory for one container; compose and Kubernetes set Redis.
+ENV RASA_LOCK_STORE=in_memory RASA_LOCK_STORE_HOST=redis RASA_LOCK_STORE_PORT=6379 RASA_LOCK_STORE_PASSWORD=
 RUN rasa train --fixed-model-name current --out models
-RUN useradd --create-home rasa && chown -R rasa /app
+RUN useradd --uid 10001 --create-home rasa && chown -R rasa /app
 USER rasa
 # No --cors and no --enable-api: browsers reach only the widget's socket.io channel, whose
 # allowed origins come from WIDGET_ALLOWED_ORIGINS.
-CMD ["rasa", "run", "--model", "models/current.tar.gz", "--interface", "0.0.0.0", "--port", "5005", "--endpoints", "../endpoints.production.yml", "--credentials", "../credentials.yml", "--logging-config-file", "logging.yml"]
+CMD ["rasa", "run", "--model", "models/current.tar.gz", "--interface", "0.0.0.0", "--port", "5005", "--endpoints", "../endpoints.yml", "--credentials", "../credentials.yml", "--logging-config-file", "logging.yml"]

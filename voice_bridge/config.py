@@ -51,6 +51,9 @@ class Settings(ServiceSettings):
     # A caller waits in silence for Rasa; after this long they hear an apology instead.
     rasa_timeout_seconds: seconds(0.5, 120) = env("VOICE_RASA_TIMEOUT_SECONDS", 8.0)
     silence_seconds: seconds() = env("VOICE_SILENCE_SECONDS", 6.0)
+    # After SIGTERM, calls in progress may go on this long before the bridge stops anyway;
+    # keep it below the pod's terminationGracePeriodSeconds (voice_bridge/drain.py).
+    drain_seconds: seconds(0, 24 * 3600) = env("VOICE_DRAIN_SECONDS", 15.0)
     max_silences: whole_number(0) = env("VOICE_MAX_SILENCES", 2)
     # Caller speech this long while the assistant talks counts as barge-in, not a cough.
     barge_in_ms: int = 200

@@ -1,5 +1,6 @@
-"""Starlette application of the voice bridge: `GET /health`, Twilio's `POST /twilio/voice`
-webhook and `wss /twilio/media` stream, and the owner's push-to-talk socket `/talk`."""
+"""Starlette application of the voice bridge: `GET /health` (readiness), `/health/live`,
+`/metrics`, Twilio's `POST /twilio/voice` webhook and `wss /twilio/media` stream, and the
+owner's push-to-talk socket `/talk`."""
 from __future__ import annotations
 
 import asyncio
@@ -21,6 +22,7 @@ from twilio.twiml.voice_response import Connect, VoiceResponse
 from voice_bridge import twilio_serializer as wire
 from voice_bridge.call_log import database_answers
 from voice_bridge.config import Settings, is_loopback
+from voice_bridge.drain import Drain, metrics_endpoint, refuse_while_draining
 from voice_bridge.pipeline import Call
 from voice_bridge.services import Services, load_services
 from voice_bridge.stream_trust import StreamsSeen, Verdict, caller_id, check_start, stream_parameters
@@ -34,7 +36,9 @@ PROXY_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip"
 
 async def health(request: Request) -> JSONResponse:
     """Ready only while the database answers: a call that cannot be recorded, looked up or
-    handed off should go to a healthy bridge."""
+    handed off should go to a healthy bridge; nor while draining, so that no new call comes."""
+    if request.app.state.drain.draining:
+        return JSONResponse({"status": "draining", "service": "voice_bridge"}, status_code=503)
     services: Services | None = getattr(request.app.state, "services", None)
     url = services.call_log.database_url if services and services.call_log else request.app.state.settings.database_url
     try:
@@ -45,6 +49,12 @@ async def health(request: Request) -> JSONResponse:
         return JSONResponse({"status": "unavailable", "service": "voice_bridge", "error": "database unavailable"},
                             status_code=503)
     return JSONResponse({"status": "ok", "service": "voice_bridge"})
+
+
+async def alive(request: Request) -> JSONResponse:
+    """Liveness: the event loop answers. Unlike /health it stays 200 while the database is
+    down or the bridge drains, so the orchestrator never restarts a pod in the middle of calls."""
+    return JSONResponse({"status": "alive", "service": "voice_bridge", "active_calls": request.app.state.drain.active})
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:
@@ -61,6 +71,10 @@ def _signature_ok(settings: Settings, url: str, params: dict[str, str], signatur
 async def twilio_voice(request: Request) -> Response:
     """Answers an incoming call by connecting its audio to our media stream."""
     settings: Settings = request.app.state.settings
+    if request.app.state.drain.draining:
+        # Twilio then tries the number's fallback URL; the load balancer has already
+        # stopped sending here, since /health says draining.
+        raise HTTPException(503, "this bridge is draining; no new calls")
     body = await request.body()
     if len(body) > MAX_WEBHOOK_BYTES:
         raise HTTPException(413, "request body too large")
@@ -116,6 +130,10 @@ async def twilio_media(websocket: WebSocket) -> None:
     """One call's Media Stream; a protocol error closes this stream only. Nothing reaches
     Rasa before the `start` event has shown the stream was answered by /twilio/voice."""
     settings: Settings = websocket.app.state.settings
+    if websocket.app.state.drain.draining:
+        log.warning("rejected media stream: this bridge is draining")
+        await refuse_while_draining(websocket)
+        return
     if settings.checks_twilio_signature:
         if not _signature_ok(settings, settings.media_url, {}, websocket.headers.get("x-twilio-signature")):
             log.warning("rejected media stream: missing or wrong Twilio signature")
@@ -216,11 +234,12 @@ def create_app(settings: Settings | None = None,
     """`services_factory` loads the models (default: the configured engines); tests share
     one set of loaded models across apps."""
     settings = settings or Settings.from_env()
+    drain = Drain()
 
     @asynccontextmanager
     async def lifespan(app: Starlette):
         app.state.settings = settings
-        app.state.calls = {}
+        app.state.calls = app.state.drain.calls  # counted by /metrics and the drain
         app.state.streams_seen = StreamsSeen()
         _log_trust_mode(settings)
         app.state.services = await asyncio.to_thread(services_factory or load_services, settings)
@@ -231,6 +250,8 @@ def create_app(settings: Settings | None = None,
     app = Starlette(
         routes=[
             Route("/health", health, methods=["GET"]),
+            Route("/health/live", alive, methods=["GET"]),
+            Route("/metrics", metrics_endpoint(drain), methods=["GET"]),
             Route("/twilio/voice", twilio_voice, methods=["POST"]),
             WebSocketRoute("/twilio/media", twilio_media),
             WebSocketRoute("/talk", talk_endpoint),
@@ -239,4 +260,5 @@ def create_app(settings: Settings | None = None,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.drain = drain
     return app

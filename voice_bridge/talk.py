@@ -10,6 +10,7 @@ import wave
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from channels.talk_token import verify_token
+from voice_bridge.drain import refuse_while_draining
 
 log = logging.getLogger("voice_bridge.talk")
 TALK_RATE = 16000
@@ -40,9 +41,14 @@ async def talk_endpoint(websocket: WebSocket) -> None:
         log.warning("rejected push-to-talk socket: missing, forged or expired token")
         await websocket.close(code=1008)
         return
+    drain = websocket.app.state.drain
+    if drain.draining:
+        await refuse_while_draining(websocket)
+        return
     await websocket.accept()
     services = websocket.app.state.services
     audio = bytearray()
+    drain.talk_sessions.add(websocket)
     try:
         while True:
             message = await websocket.receive()
@@ -69,6 +75,8 @@ async def talk_endpoint(websocket: WebSocket) -> None:
         await websocket.close(code=error.close_code, reason=str(error)[:120])
     except WebSocketDisconnect:
         pass
+    finally:
+        drain.talk_sessions.discard(websocket)
 
 
 async def _answer(websocket: WebSocket, services, user: str, audio: bytes) -> None:

@@ -1,6 +1,7 @@
 """docker-compose.yml as a production install runs it: every long-running service comes
-back after a crash, only the dashboard and the bridge are published (on loopback, for the
-reverse proxy), and messaging credentials reach the containers that send and check them."""
+back after a crash, only the TLS proxy is published, messaging credentials reach the
+containers that send and check them, replicas' shared state is in Redis, and the health
+checks and start order hold."""
 from __future__ import annotations
 
 import re
@@ -21,14 +22,48 @@ def test_long_running_services_restart(name):
 
 
 @pytest.mark.parametrize("name", LONG_RUNNING)
-def test_only_the_front_doors_are_published_and_on_loopback(name):
+def test_only_the_tls_proxy_is_published(name):
     ports = SERVICES[name].get("ports", [])
-    if name not in {"dashboard", "voice_bridge"}:
+    if name != "proxy":
         assert ports == [], f"{name} must not be published"
         return
-    for port in ports:
-        default = re.search(r"\$\{[A-Z_]+:-([^}]*)\}", port)
-        assert default and default.group(1).startswith("127.0.0.1:"), port
+    assert [port.rsplit(":", 1)[1] for port in ports] == ["80", "443"]
+
+
+def test_the_proxy_runs_the_tested_caddyfile_in_front_of_healthy_services():
+    proxy = SERVICES["proxy"]
+    assert "./docker/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert proxy["depends_on"] == {"dashboard": {"condition": "service_healthy"},
+                                   "voice_bridge": {"condition": "service_healthy"}}
+    assert SERVICES["dashboard"]["environment"]["PROXY_COUNT"] == "1"
+    assert COMPOSE["x-app-env"]["PUBLIC_BASE_URL"].startswith("https://")
+
+
+def test_duckling_is_the_development_build():
+    """The same duckling_server as `make run`, so both parse the project's phrases alike."""
+    duckling = SERVICES["duckling"]
+    assert duckling["build"]["dockerfile"] == "docker/app.Dockerfile" and "image" not in duckling
+    assert duckling["command"] == "python -m duckling_server"
+    supervised = (ROOT / "supervisord.conf").read_text()
+    assert "-m duckling_server" in supervised
+
+
+def test_replicas_share_redis_for_rasa_locks_and_sign_in_limits():
+    environment = COMPOSE["x-app-env"]
+    assert (environment["RASA_LOCK_STORE"], environment["RASA_LOCK_STORE_HOST"]) == ("redis", "redis")
+    assert environment["RATELIMIT_STORAGE_URI"].startswith("redis://redis:")
+
+
+def test_the_bridge_drains_within_compose_stop_grace_period():
+    bridge = SERVICES["voice_bridge"]
+    grace = int(bridge["stop_grace_period"].removesuffix("s"))
+    assert 0 < int(bridge["environment"]["VOICE_DRAIN_SECONDS"]) < grace
+
+
+def test_the_vosk_model_is_checked_against_its_sha256():
+    dockerfile = (ROOT / "docker" / "app.Dockerfile").read_text()
+    assert re.search(r"^ARG VOSK_MODEL_SHA256=[0-9a-f]{64}$", dockerfile, re.MULTILINE)
+    assert 'echo "${VOSK_MODEL_SHA256}  /tmp/vosk.zip" | sha256sum -c -' in dockerfile
 
 
 @pytest.mark.parametrize("name", ["worker", "dashboard", "voice_bridge"])
