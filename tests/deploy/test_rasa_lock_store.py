@@ -48,7 +48,7 @@ def probe(lock_store: str | None, **lock_env: str) -> dict:
                     "RASA_LOCK_STORE_PORT": "6379", "RASA_LOCK_STORE_PASSWORD": ""}
     base = {k: v for k, v in os.environ.items() if not k.startswith("RASA_LOCK_STORE")}
     env = {**base, **lock_env, "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook", "ACTION_SERVER_TOKEN": "t",
-           "RASA_TRACKER_URL": "sqlite://", "RASA_TELEMETRY_ENABLED": "false"}
+           "RASA_TRACKER_URL": "sqlite://", "RASA_EVENT_BROKER_URL": "sqlite://", "RASA_TELEMETRY_ENABLED": "false"}
     result = subprocess.run([str(RASA_PYTHON), "-c", PROBE, f"test-{uuid.uuid4().hex}"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-3000:]
