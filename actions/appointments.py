@@ -16,8 +16,8 @@ from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from actions.forms import HoldAwareValidation, _first_valid, gave_up
 from actions.verification import CODE_KEY, needs_code, proven_customer_id, validate_code, value_before_this_message
-from business.contacts import normalize_name, normalize_phone
-from business.identity import identify_customer, next_appointment
+from business.customers.contacts import normalize_name, normalize_phone
+from business.customers.identity import identify_customer, next_appointment
 from business.models import Appointment, Customer, utcnow
 from business.profile import load_profile
 from business.scheduling import (
@@ -25,7 +25,7 @@ from business.scheduling import (
     cancel_appointment,
     reschedule_appointment,
 )
-from business.spoken import sentence, spoken_booking_time
+from business.scheduling.spoken import sentence, spoken_booking_time
 
 LOOKUP_SLOTS = ("pending_request", "appointment_found", "booking_confirmed", "appointment_time", "offered_times",
                 "needs_human", "failed_attempts")

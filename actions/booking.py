@@ -13,14 +13,14 @@ from actions.channel import caller_context
 from actions.conversation import facts_from
 from actions.database import unit_of_work
 from actions.forms import FALLBACK_SERVICE
-from business.conversation_outcome import record_outcome
+from business.conversations.outcome import record_outcome
 from business.models import utcnow
 from business.profile import load_profile
-from business.identity import customer_for_booking
-from business.leads import create_lead
+from business.customers.identity import customer_for_booking
+from business.customers.leads import create_lead
 from business.repository import get_or_create_conversation, get_service_by_slug
 from business.scheduling import SlotUnavailable, book_appointment
-from business.spoken import sentence, spoken_booking_time
+from business.scheduling.spoken import sentence, spoken_booking_time
 
 FORM_SLOTS = ("problem", "customer_name", "phone", "appointment_time", "address", "booking_confirmed",
               "service_slug", "offered_times", "zip_code")

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 
 from actions.database import settings
 from channels.trust import metadata_is_signed
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.profile import BusinessProfile
 
 CHANNELS = {"phone", "web", "sms", "owner"}

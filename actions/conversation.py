@@ -8,7 +8,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
 from actions.database import unit_of_work
-from business.conversation_outcome import Facts, record_outcome
+from business.conversations.outcome import Facts, record_outcome
 from business.models import Service
 from business.profile import load_profile
 from business.repository import get_service_by_slug

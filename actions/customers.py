@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
 from actions.database import unit_of_work
-from business.identity import identify_customer, last_visit
+from business.customers.identity import identify_customer, last_visit
 from business.models import Customer, utcnow
 from business.profile import load_profile
 

@@ -15,18 +15,18 @@ from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
 from actions.database import settings, unit_of_work
-from business.addresses import in_service_area, parse_address
+from business.customers.addresses import in_service_area, parse_address
 from business.calendar import blocked_for_booking
-from business.contacts import normalize_name, normalize_phone, spoken_phone
-from business.identity import identify_customer
+from business.customers.contacts import normalize_name, normalize_phone, spoken_phone
+from business.customers.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, match_service
 from business.duckling import DucklingClient, DucklingUnavailable, time_value
 from business.notifications.events import assistant_failed
-from business.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
+from business.scheduling.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
 from business.scheduling import REASONS, earliest_emergency_slot
-from business.spoken import sentence, spoken_booking_time, spoken_datetime
+from business.scheduling.spoken import sentence, spoken_booking_time, spoken_datetime
 
 FALLBACK_SERVICE = "general_repair"
 NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")

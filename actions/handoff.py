@@ -15,8 +15,8 @@ from actions.channel import caller_context
 from actions.conversation import facts_from, note_outcome
 from actions.database import unit_of_work
 from actions.forms import HoldAwareValidation, _first_valid, gave_up
-from business.contacts import normalize_phone, spoken_phone
-from business.leads import create_lead
+from business.customers.contacts import normalize_phone, spoken_phone
+from business.customers.leads import create_lead
 from business.repository import get_or_create_conversation
 
 # Booking slots a failed or abandoned attempt leaves behind; identity slots stay.

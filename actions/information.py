@@ -9,7 +9,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
-from business.addresses import ZIP
+from business.customers.addresses import ZIP
 from business.profile import load_profile
 from business.repository import list_services, match_service
 

@@ -17,7 +17,7 @@ from actions.channel import caller_context
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from actions.forms import FALLBACK_SERVICE
-from business.identity import names_match, next_appointment
+from business.customers.identity import names_match, next_appointment
 from business.models import Customer, utcnow
 from business.profile import BusinessProfile, load_profile
 from business.repository import (
@@ -26,9 +26,9 @@ from business.repository import (
     list_technicians,
     match_service,
 )
-from business.requested_times import parse_time_value
+from business.scheduling.requested_times import parse_time_value
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
-from business.spoken import sentence, spoken_booking_time, spoken_day, spoken_time
+from business.scheduling.spoken import sentence, spoken_booking_time, spoken_day, spoken_time
 
 NOT_OWNER = "Sorry, I can only do that for the business owner. Is there anything else I can help with?"
 

@@ -22,7 +22,7 @@ from sqlalchemy import text
 from actions.channel import caller_context
 from actions.database import settings
 from business.db import get_engine
-from business.failure_capture import FailedRequest, capture_failed_request
+from business.conversations.failure_capture import FailedRequest, capture_failed_request
 from business.settings import VAR_DIR
 
 log = logging.getLogger("actions.server")

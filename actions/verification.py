@@ -1,5 +1,5 @@
 """The website visitor's one-time code: before a web visitor hears about, cancels or moves
-an appointment, a code is texted to the number on file (business/verification.py) and the
+an appointment, a code is texted to the number on file (business/customers/verification.py) and the
 lookup form asks for it. Nothing said here reveals whether the name and number matched."""
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions.channel import caller_context
 from actions.database import settings, unit_of_work
 from actions.forms import reject
-from business.identity import identify_customer
-from business.verification import check_code, issue_code, live_code, verified_customer_id
+from business.customers.identity import identify_customer
+from business.customers.verification import check_code, issue_code, live_code, verified_customer_id
 
 CODE_KEY = "lookup_code"  # counts wrong codes in failed_attempts, apart from the name and number
 ASK = "Please type the 6-digit code here to continue."

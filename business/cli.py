@@ -18,7 +18,7 @@ from business.repository import get_service_by_slug, list_services, list_technic
 from business.scheduling import REASONS, search_availability
 from business.seed import seed
 from business.settings import Settings
-from business.spoken import spoken_datetime, spoken_window
+from business.scheduling.spoken import spoken_datetime, spoken_window
 
 
 @click.group()

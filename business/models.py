@@ -306,7 +306,7 @@ class Lead(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    status: Mapped[str] = mapped_column(String(20), default="new", index=True)  # business/follow_up.py LEAD_STATUSES
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)  # business/conversations/follow_up.py LEAD_STATUSES
     # Revision 0010_dash1_follow_up: the dashboard user who last changed the status, and when.
     handled_by: Mapped[str | None] = mapped_column(String(80))
     handled_at: Mapped[datetime | None]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.holidays import us_holiday_names
 from business.models import Service, Technician
 from business.profile import ALERT_CHANNELS, BOOKING_MODES, OWNER_ALERTS, WEEKDAYS, load_profile_data, save_profile_data

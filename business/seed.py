@@ -11,7 +11,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.models import BusinessSetting, Service, Technician
 from business.profile import PROFILE_KEY, save_profile_data
 

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
 from business.db import make_engine, session_scope
-from business.event_broker import consumer_for
-from business.failure_capture import import_spooled_requests
+from business.conversations.event_broker import consumer_for
+from business.conversations.failure_capture import import_spooled_requests
 from business.log_redaction import RedactConversationData
 from business.notifications.sender import OutboxSender
 from business.profile import load_profile
 from business.models import utcnow
-from business.retention import apply_retention
+from business.conversations.retention import apply_retention
 from business.settings import VAR_DIR, Settings
-from business.technician_jobs import redispatch_unanswered
+from business.dispatch.technician_jobs import redispatch_unanswered
 
 log = logging.getLogger("worker")
 
@@ -77,7 +77,7 @@ def unanswered_jobs(settings: Settings) -> int:
 
 def failed_requests(settings: Settings) -> int:
     """Callers' details the action server spooled while the database was down become leads
-    and owner alerts (business/failure_capture.py)."""
+    and owner alerts (business/conversations/failure_capture.py)."""
     return import_spooled_requests(database_url=settings.database_url, spool_dir=VAR_DIR / "spool")
 
 

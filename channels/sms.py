@@ -1,5 +1,5 @@
 """Texts to the business's number as a channel: each Twilio MessageSid counts once, the
-business answers its own keywords (business/sms_replies.py), and anything else continues
+business answers its own keywords (business/conversations/sms_replies.py), and anything else continues
 the texter's conversation with the assistant, signed with the Twilio-verified number."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from business.sms_replies import claim_message, reply_to_text, text_unanswered
+from business.conversations.sms_replies import claim_message, reply_to_text, text_unanswered
 from channels.rasa_client import RasaClient, RasaUnavailable
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask
 from flask_login import current_user
 
-from business.follow_up import call_result
+from business.conversations.follow_up import call_result
 from dashboard.db import get_profile
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from business.conversation_outcome import record_call_ended
+from business.conversations.outcome import record_call_ended
 from business.db import session_scope
 from business.notifications.events import call_unanswered
 from business.repository import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from channels.trust import MAX_AGE_SECONDS, channel_is_signed, sign_channel
 from voice_bridge import twilio_serializer as wire
 

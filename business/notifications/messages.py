@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from business.contacts import spoken_phone
+from business.customers.contacts import spoken_phone
 from business.models import Appointment, Notification
 from business.notifications.outbox import create_notification
 from business.notifications.templates import render
 from business.profile import BusinessProfile
-from business.spoken import spoken_datetime, spoken_window
+from business.scheduling.spoken import spoken_datetime, spoken_window
 
 
 def business_context(profile: BusinessProfile) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Scheduling engine: business hours, arrival windows, lead time and horizon (`rules`),
 availability search (`availability`), and booking, rescheduling and cancelling under a
-row lock (`booking`). Technicians are chosen by `business.dispatch`."""
+row lock (`booking`). Technicians are chosen by `business.dispatch.engine`."""
 from business.scheduling.availability import (
     Availability,
     earliest_emergency_slot,

@@ -1,6 +1,6 @@
 """Availability search: the bookable times nearest to what the caller asked for, why the
 request itself cannot be met, and the earliest emergency arrival. Who can take a job is
-decided by the dispatch engine's hard rules (`business.dispatch.place`)."""
+decided by the dispatch engine's hard rules (`business.dispatch.engine.place`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from business.dispatch import JobRequest, Roster, TechnicianState, job_request, place
+from business.dispatch.engine import JobRequest, Roster, TechnicianState, job_request, place
 from business.models import Service, utcnow
 from business.profile import BusinessProfile
 from business.scheduling.rules import (

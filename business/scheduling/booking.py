@@ -1,5 +1,5 @@
 """Booking, rescheduling and cancelling. Each change runs under a row lock on the
-technicians (see `business.dispatch.Roster`), so two callers racing for the last place
+technicians (see `business.dispatch.engine.Roster`), so two callers racing for the last place
 cannot both get it, and keeps its history as AppointmentEvent rows."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from business.notifications import events
 
-from business.dispatch import Decision, JobRequest, Roster, decide, job_request, record_decision
+from business.dispatch.engine import Decision, JobRequest, Roster, decide, job_request, record_decision
 from business.models import Appointment, AppointmentEvent, Conversation, Customer, Service, utcnow
 from business.profile import BusinessProfile
 from business.scheduling.availability import find_open_slots

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from business.models import Appointment, Customer, Service
 from business.profile import BusinessProfile
-from business.requested_times import TimeRequest, decide_time
+from business.scheduling.requested_times import TimeRequest, decide_time
 from business.scheduling.booking import book_appointment, cancel_appointment, reschedule_appointment
 from business.scheduling.rules import REASONS, SlotUnavailable
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 
-from business.dispatch import list_latest_dispatch_records
+from business.dispatch.engine import list_latest_dispatch_records
 from business.repository import list_appointments, list_conversations
 from dashboard.api import bp
 from dashboard.api.params import bounded_int, date_range, local_midnight, only_params

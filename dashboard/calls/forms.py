@@ -6,8 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
-from business.call_search import NEEDS_CALL_BACK, NO_OUTCOME
-from business.conversation_outcome import OUTCOMES
+from business.conversations.call_search import NEEDS_CALL_BACK, NO_OUTCOME
+from business.conversations.outcome import OUTCOMES
 
 CHANNELS = ("phone", "sms", "web", "owner")
 

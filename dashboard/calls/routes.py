@@ -8,11 +8,11 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from business.call_search import (
+from business.conversations.call_search import (
     CallFilter, appointments_by_conversation, count_conversations, customers_by_id, list_conversation_intents,
     search_conversations,
 )
-from business.follow_up import FollowUpError, mark_called_back, needs_call_back
+from business.conversations.follow_up import FollowUpError, mark_called_back, needs_call_back
 from business.repository import get_conversation
 from dashboard.api.params import local_midnight
 from dashboard.auth.roles import STAFF, role_required

@@ -7,7 +7,7 @@ import json
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from business.customer_records import (
+from business.customers.records import (
     CustomerRecordError, erase_customer, export_customer, export_customer_csv, get_customer_record,
     list_customer_erasures, update_customer,
 )

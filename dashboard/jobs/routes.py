@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.models import Appointment
 from business.repository import get_service_by_slug, list_services, upsert_customer
 from business.scheduling import SlotUnavailable

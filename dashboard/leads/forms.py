@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField
 
-from business.follow_up import LEAD_STATUSES
+from business.conversations.follow_up import LEAD_STATUSES
 
 
 class LeadStatusForm(FlaskForm):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from business.follow_up import LEAD_STATUSES, FollowUpError, count_leads, list_leads, update_lead_status
+from business.conversations.follow_up import LEAD_STATUSES, FollowUpError, count_leads, list_leads, update_lead_status
 from business.models import Lead
 from dashboard.paging import Page, page_number
 from dashboard.auth.roles import STAFF, role_required

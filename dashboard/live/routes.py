@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from business.db import make_engine
-from business.follow_up import call_result
+from business.conversations.follow_up import call_result
 from business.models import Conversation
 from business.repository import list_live_conversations
 from dashboard.db import get_profile

@@ -6,11 +6,11 @@ from datetime import datetime, time, timedelta
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from business.dispatch import list_latest_dispatch_records
+from business.dispatch.engine import list_latest_dispatch_records
 from business.models import Appointment
 from business.repository import ACTIVE_STATUSES, list_appointments, list_technicians
 from business.users import TECHNICIAN
-from business.technician_jobs import JOB_ACTIONS, JobActionError, apply_job_action
+from business.dispatch.technician_jobs import JOB_ACTIONS, JobActionError, apply_job_action
 from dashboard.db import get_profile, get_session
 from dashboard.settings.forms import ActionForm
 from dashboard.technicians import bp

@@ -9,7 +9,7 @@ from flask import current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from business.calendar.sync import CONFLICT, list_calendar_pending
-from business.follow_up import (
+from business.conversations.follow_up import (
     EMERGENCY_INTENT, OPEN_LEAD_STATUSES, count_calls_to_call_back, count_leads, list_calls_to_call_back, list_leads,
 )
 from business.notifications.outbox import list_notifications

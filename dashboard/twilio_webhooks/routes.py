@@ -6,7 +6,7 @@ import re
 from flask import Response, abort, current_app, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.notifications.opt_outs import update_opt_out
 from business.notifications.outbox import update_delivery_status
 from business.notifications.sms import OPTED_OUT_CODES

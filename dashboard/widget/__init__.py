@@ -13,8 +13,8 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from business.profile import WEEKDAYS
 from business.repository import list_services
-from business.contacts import spoken_phone
-from business.spoken import spoken_time
+from business.customers.contacts import spoken_phone
+from business.scheduling.spoken import spoken_time
 from dashboard.auth.roles import public
 from dashboard.db import get_profile, get_session
 

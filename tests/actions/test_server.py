@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from actions.server import KEPT, action_server_token, TokenMissing
 from business.db import session_factory
-from business.failure_capture import SPOOL_FILE, import_spooled_requests
+from business.conversations.failure_capture import SPOOL_FILE, import_spooled_requests
 from business.models import Lead, Notification
 from business.settings import ROOT
 

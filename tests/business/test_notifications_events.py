@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from business.db import session_scope
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.models import Appointment, Lead, Notification, Technician
 from business.notifications import events
 from business.notifications.email import LocalEmail

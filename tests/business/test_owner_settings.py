@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.models import Notification
 from business.owner_settings import SettingsRefused, save_profile_section
 from business.profile import load_profile, load_profile_data

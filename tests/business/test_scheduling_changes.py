@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from business.dispatch import dispatch_appointment, latest_dispatch, update_technician_status
+from business.dispatch.engine import dispatch_appointment, latest_dispatch, update_technician_status
 from business.models import Appointment, DispatchRecord, Technician
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import (

@@ -14,8 +14,8 @@ from business.db import get_engine, session_factory, session_scope
 from business.models import Base, Conversation, TranscriptTurn
 from business.repository import upsert_customer
 from business.seed import seed
-from business.event_broker import SqlBrokerConsumer
-from tests.business.test_transcripts import _insert, bot, slot, user
+from business.conversations.event_broker import SqlBrokerConsumer
+from tests.business.conversations.test_transcripts import _insert, bot, slot, user
 from tests.conftest import DATA_DIR
 from voice_bridge.call_log import CallLog
 

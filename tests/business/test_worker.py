@@ -83,7 +83,7 @@ def test_the_worker_turns_spooled_failed_requests_into_leads(seeded_url, tmp_pat
 
     from business import worker
     from business.db import session_factory
-    from business.failure_capture import FailedRequest, capture_failed_request
+    from business.conversations.failure_capture import FailedRequest, capture_failed_request
     from business.models import Lead
     from business.settings import Settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from business.db import session_scope
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.notifications.outbox import create_notification, mark_failed
 from business.profile import load_profile
 from business.repository import add_turn, get_or_create_conversation, get_service_by_slug, upsert_customer

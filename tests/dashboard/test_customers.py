@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from business.db import session_scope
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.models import Appointment, Conversation, Customer, CustomerErasure, Lead, TranscriptTurn
 from business.repository import upsert_customer
 from tests.dashboard.test_follow_up_pages import add_call

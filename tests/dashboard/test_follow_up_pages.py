@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from business.db import session_scope
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.models import Conversation, Lead
 from business.repository import add_turn, get_or_create_conversation
 from tests.dashboard.conftest import CHICAGO

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select
 
 from business.db import get_engine, session_scope
-from business.dispatch import latest_dispatch
+from business.dispatch.engine import latest_dispatch
 from business.models import Conversation, DispatchRecord, Notification, TranscriptTurn, utcnow
 from business.profile import load_profile
 from business.settings import Settings
-from business.event_broker import SqlBrokerConsumer
+from business.conversations.event_broker import SqlBrokerConsumer
 from business.worker import jobs
-from tests.business.test_technician_jobs import CHI, book
-from tests.business.test_transcripts import bot, broker_events, user
+from tests.business.dispatch.test_technician_jobs import CHI, book
+from tests.business.conversations.test_transcripts import bot, broker_events, user
 
 CONVERSATIONS, TURNS = 30, 10
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from business.db import make_engine, session_scope
 from business.models import ProjectedEvent, SyncCursor
-from business.transcripts import BrokerEvent, project_events
+from business.conversations.transcripts import BrokerEvent, project_events
 
 log = logging.getLogger(__name__)
 

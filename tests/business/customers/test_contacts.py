@@ -1,7 +1,7 @@
 """Phone, email and name normalisation for what callers say."""
 import pytest
 
-from business.contacts import normalize_email, normalize_name, normalize_phone, spoken_phone
+from business.customers.contacts import normalize_email, normalize_name, normalize_phone, spoken_phone
 
 
 @pytest.mark.parametrize("raw, expected", [

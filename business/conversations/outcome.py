@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from business.contacts import spoken_phone
+from business.customers.contacts import spoken_phone
 from business.models import Conversation, utcnow
 from business.repository import get_or_create_conversation, get_service_by_slug
-from business.spoken import sentence
+from business.scheduling.spoken import sentence
 
 # A stronger outcome is never replaced by a weaker one: a caller who booked and then
 # asked about payment still booked.

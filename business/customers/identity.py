@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business.contacts import normalize_email
+from business.customers.contacts import normalize_email
 from business.models import Appointment, Customer
 from business.repository import ACTIVE_STATUSES, get_customer_by_phone, upsert_customer
 

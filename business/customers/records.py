@@ -13,9 +13,9 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.models import Appointment, Conversation, Customer, CustomerErasure, Lead, TranscriptTurn
-from business.retention import ANONYMISED
+from business.conversations.retention import ANONYMISED
 
 ERASED_NAME = "Erased customer"
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from business.identity import customer_for_booking, identify_customer, last_visit, names_match, next_appointment
+from business.customers.identity import customer_for_booking, identify_customer, last_visit, names_match, next_appointment
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import book_appointment, cancel_appointment
 from tests.actions.conftest import next_tuesday_at

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from business.sms_replies import keyword
-from business.technician_sms import parse_command
+from business.conversations.sms_replies import keyword
+from business.dispatch.technician_sms import parse_command
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,5 +1,5 @@
 """A technician's texts about their jobs: ACCEPT, DECLINE, ON MY WAY (OMW), ARRIVED and DONE,
-optionally with a job number ("DONE 123"). Answered from business/sms_replies.py when the
+optionally with a job number ("DONE 123"). Answered from business/conversations/sms_replies.py when the
 texting number is an active technician's."""
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from business.models import Technician
 from business.notifications.messages import spoken_when
 from business.profile import load_profile
-from business.spoken import sentence
-from business.technician_jobs import JobActionError, apply_job_action, get_technician_job
+from business.scheduling.spoken import sentence
+from business.dispatch.technician_jobs import JobActionError, apply_job_action, get_technician_job
 
 COMMANDS = {
     "ACCEPT": "accept", "ACCEPTED": "accept", "OK": "accept",

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from business.db import session_scope
-from business.leads import create_lead
+from business.customers.leads import create_lead
 from business.models import Notification
 from business.notifications.events import assistant_failed
 from business.repository import get_or_create_conversation

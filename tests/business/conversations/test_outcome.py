@@ -2,7 +2,7 @@
 rebuilt from the facts every time; a phone call's end is an outcome too."""
 from __future__ import annotations
 
-from business.conversation_outcome import Facts, record_call_ended, record_outcome, stronger, summarize
+from business.conversations.outcome import Facts, record_call_ended, record_outcome, stronger, summarize
 from business.repository import get_or_create_conversation
 
 

@@ -12,16 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from business.contacts import spoken_phone
-from business.identity import identify_customer, next_appointment
+from business.customers.contacts import spoken_phone
+from business.customers.identity import identify_customer, next_appointment
 from business.models import Appointment, AppointmentEvent, InboundMessage, Technician, utcnow
 from business.notifications.events import sms_unanswered
 from business.notifications.messages import spoken_when
 from business.notifications.opt_outs import is_opted_out, update_opt_out
 from business.profile import BusinessProfile, load_profile
 from business.scheduling import cancel_appointment
-from business.spoken import sentence
-from business.technician_sms import handle_technician_sms
+from business.scheduling.spoken import sentence
+from business.dispatch.technician_sms import handle_technician_sms
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from business.dispatch import (
+from business.dispatch.engine import (
     TECHNICIAN_STATUSES,
     Booking,
     JobRequest,

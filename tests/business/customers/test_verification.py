@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from business.models import Notification, VerificationCode, utcnow
 from business.repository import upsert_customer
-from business.verification import (
+from business.customers.verification import (
     LIFETIME,
     MAX_ATTEMPTS,
     MAX_CODES_PER_HOUR,

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from business.follow_up import call_back_conditions
+from business.conversations.follow_up import call_back_conditions
 from business.models import Appointment, Conversation, Customer, TranscriptTurn
 
 # Outcome filters beyond the stored outcomes.

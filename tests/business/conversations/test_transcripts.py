@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, insert, select
 
 from business.db import get_engine, session_factory
-from business.event_broker import AmqpBrokerConsumer, SqlBrokerConsumer, consumer_for
+from business.conversations.event_broker import AmqpBrokerConsumer, SqlBrokerConsumer, consumer_for
 from business.models import Conversation, ProjectedEvent, SkippedEvent
 
 broker_events = Table(

@@ -14,11 +14,11 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, fu
 from business.db import get_engine, make_engine, session_factory
 from business.models import Conversation, TranscriptTurn
 from business.repository import upsert_customer
-from business.retention import apply_retention, months_before
+from business.conversations.retention import apply_retention, months_before
 from business.settings import Settings, SettingsError
-from business.event_broker import SqlBrokerConsumer
+from business.conversations.event_broker import SqlBrokerConsumer
 from business.worker import jobs
-from tests.business.test_transcripts import _insert, bot, user
+from tests.business.conversations.test_transcripts import _insert, bot, user
 
 # Rasa 3.6's SQLTrackerStore table, which retention prunes (Rasa keeps no retention of its own).
 tracker_events = Table(

@@ -25,7 +25,7 @@ MILES_PER_BOOKED_HOUR = 2.0
 UNKNOWN_MILES = 15.0
 # A dispatch record's life: the current decision is "assigned" (offered to the technician),
 # "accepted" or "unassigned"; it becomes "replaced" by a later decision, or "declined" /
-# "timed_out" when the technician said no or did not answer (business/technician_jobs.py).
+# "timed_out" when the technician said no or did not answer (business/dispatch/technician_jobs.py).
 CURRENT_STATUSES = ("assigned", "accepted", "unassigned")
 
 

@@ -1,7 +1,7 @@
 """Addresses parsed with usaddress and checked against the service area."""
 import pytest
 
-from business.addresses import in_service_area, parse_address
+from business.customers.addresses import in_service_area, parse_address
 
 
 @pytest.mark.parametrize("raw, street, zip_code", [

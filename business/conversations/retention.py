@@ -10,7 +10,7 @@ from sqlalchemy import Engine, String, cast, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from business.db import session_scope
-from business.event_broker import forget_projected_keys
+from business.conversations.event_broker import forget_projected_keys
 from business.models import Conversation, TranscriptTurn
 
 BATCH = 1000

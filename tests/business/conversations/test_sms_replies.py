@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from business.models import Technician
-from business.sms_replies import reply_to_text
+from business.conversations.sms_replies import reply_to_text
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)
 STRANGER = "+13125550777"

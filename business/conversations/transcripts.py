@@ -1,6 +1,6 @@
 """Copies the events Rasa's event broker publishes into our conversations and transcript
 turns (the broker sources, and how each is consumed exactly once, are in
-business/event_broker.py). Text is cleaned on the way in (control characters, lone
+business/conversations/event_broker.py). Text is cleaned on the way in (control characters, lone
 surrogates); an event that still cannot be written is recorded in `skipped_events` and
 passed over, so one bad message never stops the ones behind it.
 """
@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
-from business.contacts import normalize_phone
+from business.customers.contacts import normalize_phone
 from business.models import Conversation, SkippedEvent
 from business.repository import add_turn, get_or_create_conversation
 

@@ -1,6 +1,6 @@
 """The technician's side of a dispatched job: accept, decline, on my way, arrived, done,
 and moving a job on when its technician declines or does not answer in time. Used by
-the technician's texts (business/technician_sms.py), the dashboard and the worker."""
+the technician's texts (business/dispatch/technician_sms.py), the dashboard and the worker."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from business.dispatch import dispatch_appointment, latest_dispatch, update_technician_status
+from business.dispatch.engine import dispatch_appointment, latest_dispatch, update_technician_status
 from business.models import Appointment, AppointmentEvent, DispatchRecord, Technician
 from business.notifications import events
 from business.profile import BusinessProfile, load_profile

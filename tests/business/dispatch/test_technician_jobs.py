@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from business.db import session_factory, session_scope
-from business.dispatch import latest_dispatch
-from business.identity import last_visit
+from business.dispatch.engine import latest_dispatch
+from business.customers.identity import last_visit
 from business.models import Appointment, AppointmentEvent, DispatchRecord, Notification, utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
 from business.settings import Settings
-from business.technician_jobs import (
+from business.dispatch.technician_jobs import (
     JobActionError,
     accept_job,
     apply_job_action,

@@ -1,0 +1,1 @@
+"""Customers: contact details as callers give them, who is calling, and leads for the office."""
