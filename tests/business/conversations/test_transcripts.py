@@ -226,7 +226,7 @@ def test_what_rasas_pika_broker_publishes_is_copied(database_url):
 
     url = rabbitmq_url()
     queue = f"test_rasa_pika_{uuid.uuid4().hex[:8]}"
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     subprocess.run([str(root / ".venvs/rasa/bin/python"), "-c", PUBLISH_WITH_RASA, queue], check=True, timeout=120)
     consumer = consumer_for(f"{url}?queue={queue}")
     try:
