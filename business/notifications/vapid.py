@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import base64
 import os
-import secrets
 from collections.abc import Mapping
-from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from business.config_types import LOCAL_ENVS
+from business.secret_key import kept_secret
 
 
 def b64url(raw: bytes) -> str:
@@ -41,25 +40,11 @@ def public_key_for(private_key: str) -> str:
 
 def development_private_key(environ: Mapping[str, str] | None = None) -> str | None:
     """In development only: the key kept in var/vapid_private_key, made on first use the way
-    SECRET_KEY is (channels.trust.load_secret_key), so every local service signs alike."""
+    SECRET_KEY is (business.secret_key), so every local service signs alike."""
     env = os.environ if environ is None else environ
     if env.get("APP_ENV", "development") not in LOCAL_ENVS:
         return None
-    path = Path(env.get("VAR_DIR") or Path(__file__).resolve().parents[2] / "var") / "vapid_private_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole under another name and linked into place: services starting together agree.
-        tmp = path.with_name(f".vapid_private_key.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_private_key())
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_text().strip()
+    return kept_secret(env, "vapid_private_key", new_private_key)
 
 
 if __name__ == "__main__":
