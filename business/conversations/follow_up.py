@@ -78,10 +78,6 @@ def count_leads(*, session: Session, statuses: tuple[str, ...] | None = None) ->
     return session.scalar(query) or 0
 
 
-def list_leads_for_phone(*, session: Session, phone: str) -> list[Lead]:
-    return list(session.scalars(select(Lead).where(Lead.phone == phone).order_by(Lead.created_at.desc())))
-
-
 def update_lead_status(*, session: Session, lead: Lead, status: str, by: str, now: datetime) -> None:
     if status not in LEAD_STATUSES:
         raise FollowUpError(f"a lead's status is one of {', '.join(LEAD_STATUSES)}")

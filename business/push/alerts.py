@@ -73,10 +73,6 @@ def list_alerts(*, session: Session, user_id: int, limit: int = 100) -> list[Ale
     return [replace(alert, read=alert.key in read) for alert in ordered]
 
 
-def count_unread_alerts(*, session: Session, user_id: int) -> int:
-    return sum(not alert.read for alert in list_alerts(session=session, user_id=user_id))
-
-
 def mark_alerts_read(*, session: Session, user_id: int, keys: list[str], now: datetime) -> int:
     """Marks the given alerts read for this user; keys already read are left alone."""
     keys = [key[:160] for key in dict.fromkeys(keys)]
