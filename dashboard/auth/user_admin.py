@@ -27,7 +27,8 @@ def _errors(exc: ValidationError) -> dict[str, str]:
 class UserAccess(BaseModel):
     """What an account may see: its role, and for a technician which technician it is."""
 
-    model_config = ConfigDict(str_strip_whitespace=True)
+    # No whitespace stripping: spaces belong to a password, as at sign-in.
+    model_config = ConfigDict(extra="ignore")
     role: str
     technician_id: int | None = None
 

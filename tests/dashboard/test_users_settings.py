@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, select, text
 
 from business.db import session_scope
-from business.models import Technician, User
+from business.models import Base, Technician, User
 from dashboard.auth.accounts import create_user
 from tests.dashboard.conftest import PASSWORD, USERNAME
 
@@ -72,6 +74,10 @@ def test_adding_a_technician_account_stores_argon2_and_they_can_sign_in(logged_i
     assert (user.role, user.technician_id, user.active) == ("technician", tech_id, True)
     assert user.password_hash.startswith("$argon2id$")
     mike = signed_in_as(app, "mike", OTHER_PASSWORD)
+    # Spaces around a password are part of it, as at sign-in.
+    assert logged_in.post("/settings/users/add", data={
+        "username": "spacey", "role": "office", "password": f" {OTHER_PASSWORD} "}).status_code == 302
+    signed_in_as(app, "spacey", f" {OTHER_PASSWORD} ")
     assert mike.get("/").headers["Location"] == "/technicians/"
     assert "mike added (technician)" in logged_in.get("/settings/users").get_data(as_text=True)
 
@@ -243,3 +249,18 @@ def test_every_form_needs_the_csrf_token(make_app, owner, seeded_url):
         assert client.post(path, data=data).status_code == 400, path
     user = stored(seeded_url, "frontdesk")
     assert (user.role, user.active) == ("office", True) and stored(seeded_url, "mine") is None
+
+
+def test_the_migration_matches_the_model_and_keeps_existing_accounts_active(database_url):
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+            # A row written as before this revision gets the columns' server defaults.
+            conn.execute(text("INSERT INTO users (username, password_hash, created_at) "
+                              "VALUES ('old', 'x', '2026-01-01 00:00:00')"))
+            active, last = conn.execute(text("SELECT active, last_sign_in_at FROM users WHERE username = 'old'")).one()
+    finally:
+        engine.dispose()
+    assert [d for d in diffs if "'users'" in repr(d) or "users." in repr(d)] == []
+    assert bool(active) is True and last is None
