@@ -19,6 +19,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -270,6 +271,10 @@ class User(Base):
     technician_id: Mapped[int | None] = mapped_column(ForeignKey("technicians.id", ondelete="SET NULL"))
 
     technician: Mapped["Technician | None"] = relationship()
+    # Revision 0012_users: a deactivated account is kept (who did what stays readable) but
+    # cannot sign in, and its sessions stop working.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    last_sign_in_at: Mapped[datetime | None]
 
 
 class UserSession(Base):

@@ -47,7 +47,8 @@ def get_user_by_session_token(*, session: Session, token: str, expired_before: d
         return None  # e.g. a cookie from before sessions were stored, holding a user id
     return session.scalar(
         select(User).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == _token_hash(token), UserSession.created_at >= expired_before)
+        .where(UserSession.token_hash == _token_hash(token), UserSession.created_at >= expired_before,
+               User.active.is_(True))
     )
 
 
@@ -64,3 +65,14 @@ def delete_user_session(*, session: Session, token: str) -> None:
 def delete_user_sessions(*, session: Session, user_id: int) -> int:
     """Ends every session of the user; returns how many there were."""
     return session.execute(delete(UserSession).where(UserSession.user_id == user_id)).rowcount
+
+
+def list_users(*, session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def lock_active_owner_ids(*, session: Session) -> list[int]:
+    """The active owners' ids, their rows locked (PostgreSQL) until commit, so two owners
+    demoting each other at once cannot leave the business with none."""
+    return list(session.scalars(select(User.id).where(User.role == OWNER, User.active.is_(True))
+                                .order_by(User.id).with_for_update()))

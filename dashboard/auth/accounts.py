@@ -98,8 +98,8 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
         _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
-    if user is None:
-        return None
+    if user is None or not user.active:
+        return None  # a deactivated account: the same answer as a wrong password
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
@@ -119,4 +119,11 @@ def change_password(*, session: Session, user: User, current_password: str, new_
     if new_password == current_password:
         raise AccountError("The new password must be different from the current one.")
     user.password_hash = _hasher.hash(new_password)
+    delete_user_sessions(session=session, user_id=user.id)
+
+
+def reset_password(*, session: Session, user: User, new_password: str) -> None:
+    """The owner sets someone's password without knowing the old one; every session of
+    that user ends (the caller commits). AccountError says what is wrong."""
+    user.password_hash = _hasher.hash(check_password(new_password))
     delete_user_sessions(session=session, user_id=user.id)

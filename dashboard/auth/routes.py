@@ -61,6 +61,7 @@ def login():
         db = get_session()
         user = authenticate(session=db, username=form.username.data, password=form.password.data)
         if user is not None:
+            user.last_sign_in_at = current_app.config["CLOCK"]()
             sign_in(user)  # commits too, keeping a password rehashed with newer argon2 parameters
             return redirect(safe_next(next_target))
     if form.is_submitted():

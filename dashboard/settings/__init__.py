@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("settings", __name__, url_prefix="/settings", template_folder="templates")
 
-from dashboard.settings import business_settings, notifications, routes  # noqa: E402,F401  (register views on bp)
+from dashboard.settings import business_settings, notifications, routes, users  # noqa: E402,F401  (register views on bp)

@@ -26,7 +26,7 @@ from dashboard.settings import bp
 SECTION_TITLES = {
     "business": "Business", "hours": "Hours and holidays", "booking": "Booking rules", "services": "Services and prices",
     "area": "Service area", "faq": "FAQ answers", "script": "Greeting and closing", "alerts": "Owner alerts",
-    "technicians": "Technicians",
+    "technicians": "Technicians", "users": "Users",
 }
 MAX_ID = 2**31 - 1
 

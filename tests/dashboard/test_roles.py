@@ -50,6 +50,8 @@ EXPECTED: dict[str, set[str] | str] = {
     "notifications.subscribe": ALL, "notifications.unsubscribe": ALL, "notifications.remove_device": ALL,
     "settings.edit_section": OWNER_ONLY, "settings.services": OWNER_ONLY, "settings.save_service_view": OWNER_ONLY,
     "settings.technicians": OWNER_ONLY, "settings.edit_technician": OWNER_ONLY,
+    "settings.users": OWNER_ONLY, "settings.add_user_view": OWNER_ONLY, "settings.edit_user": OWNER_ONLY,
+    "settings.reset_user_password": OWNER_ONLY, "settings.set_user_active": OWNER_ONLY,
 }
 # These end the session on purpose, so they answer with the sign-in form.
 SIGN_OUT = {"auth.logout", "account.sign_out_everywhere"}
