@@ -26,6 +26,7 @@ from business.notifications.events import assistant_failed
 from business.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
 from business.scheduling import REASONS, earliest_emergency_slot
 from business.spoken import sentence, spoken_booking_time, spoken_datetime
+from business.spoken_numbers import normalize_spoken_numbers
 
 FALLBACK_SERVICE = "general_repair"
 NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")
@@ -243,7 +244,8 @@ class ValidateAppointmentForm(HoldAwareValidation):
     def _read_time_directly(tracker: Tracker, profile, now: datetime):
         """Rasa found no time in the words; ask Duckling ourselves, which also tells an
         outage (Rasa's extractor then just finds nothing) from a caller who named no time."""
-        said = tracker.latest_message.get("text", "")
+        # "seven thirty" reads as 7:30 once spoken numbers are written as digits.
+        said = normalize_spoken_numbers(tracker.latest_message.get("text", ""), mode="time")
         entities = duckling(profile).parse(said, dims=["time"], reftime=now) if said.strip() else []
         for entity in entities:
             try:
