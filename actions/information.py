@@ -12,7 +12,8 @@ from actions.database import unit_of_work
 from business.addresses import ZIP
 from business.spoken_numbers import normalize_spoken_numbers
 from business.profile import load_profile
-from business.repository import list_services, match_service
+from business.repository import list_services
+from business.service_matching import match_service
 
 FAQ_FALLBACK = "I don't have that answer handy, but I can have someone from the office call you back."
 

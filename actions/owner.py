@@ -24,8 +24,8 @@ from business.repository import (
     get_service_by_slug,
     list_appointments,
     list_technicians,
-    match_service,
 )
+from business.service_matching import match_service
 from business.requested_times import parse_time_value
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
 from business.spoken import sentence, spoken_booking_time, spoken_day, spoken_time

@@ -182,6 +182,16 @@ class Conversation(Base):
         back_populates="conversation", order_by="TranscriptTurn.seq"
     )
 
+    @property
+    def caller_label(self) -> str:
+        """Who it was, for the call log: the name the caller gave and their number, as far
+        as either is known ("Maria Lopez, +17735550111")."""
+        slots = self.slots or {}
+        name = slots.get("customer_name")
+        name = " ".join(map(str, name)) if isinstance(name, list) else name
+        phone = self.caller or (slots.get("phone") if isinstance(slots.get("phone"), str) else None)
+        return ", ".join(p for p in (name, phone) if p) or "Unknown"
+
 
 class TranscriptTurn(Base):
     __tablename__ = "transcript_turns"

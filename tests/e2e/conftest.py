@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -144,9 +145,10 @@ def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"{url} was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("stack")
+@contextmanager
+def launch_stack(workdir: Path, *, model: str | None = None) -> Iterator[Stack]:
+    """The whole stack under supervisord on free ports with a fresh seeded database in
+    `workdir`; stopped on exit. Shared by the e2e fixture and bench/dialogue_eval.py."""
     database_url = f"sqlite:///{workdir / 'receptionist.db'}"
     upgrade(database_url)
     with session_factory(database_url).begin() as session:
@@ -163,7 +165,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
-        "RASA_MODEL": trained_model(),
+        "RASA_MODEL": model or trained_model(),
         "RASA_TELEMETRY_ENABLED": "false",
         "DASHBOARD_HOST": "127.0.0.1",
         "BUSINESS_TIMEZONE": "America/Chicago",
@@ -200,3 +202,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    with launch_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running
