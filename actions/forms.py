@@ -219,10 +219,12 @@ class ValidateAppointmentForm(CorrectionsAnywhere, HoldAwareValidation):
             dispatcher.utter_message(text=f"I'm sorry, {address.zip_code} is outside the area we serve. "
                                           "Is the job at a different address?")
             return {"address": None, "failed_attempts": {**failed, "out_of_area": address.zip_code}}
-        failed.pop("out_of_area", None)
         # Re-checked when the form starts (the address on file, or one said earlier): whether
         # it still needs confirming is unchanged.
-        return {"address": address.one_line(), "zip_code": address.zip_code, "failed_attempts": failed or None}
+        result = {"address": address.one_line(), "zip_code": address.zip_code}
+        if failed.pop("out_of_area", None):
+            result["failed_attempts"] = failed or None  # a new address inside the area after a refusal
+        return result
 
     def validate_appointment_time(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
