@@ -67,7 +67,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability clean
+.PHONY: help install static system-packages run chat test test-python test-rasa validate model nlu-eval dialogue-eval seed migrate create-user slots bench-availability clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -163,6 +163,10 @@ test-python: install model ## pytest: business, actions, dashboard, services and
 	$(APP)/pytest
 
 test: test-rasa test-python ## Everything CI runs: data validation, Rasa test stories, pytest
+
+# Not part of `make test` (about 15 minutes): 60 scripted calls against the whole stack.
+dialogue-eval: model ## Scripted calls (simulated callers, REST channel, DB end state) -> reports/dialogue-eval.md
+	$(APP)/python -m bench.dialogue_eval --model $(RASA_MODEL) $(if $(ONLY),--only $(ONLY))
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability
