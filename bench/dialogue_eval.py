@@ -4,6 +4,7 @@ in the database. `make dialogue-eval` writes reports/dialogue-eval.md."""
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -63,9 +64,11 @@ class Conversation_:
 
     def send(self, text: str) -> list[str]:
         channel = self.scenario.channel
-        metadata = {"channel": channel, "caller": self.caller,
+        metadata = {"channel": channel,
                     "signature": sign_channel(self.secret_key, channel=channel, caller=self.caller,
                                               sender_id=self.sender)}
+        if self.caller:
+            metadata["caller"] = self.caller
         return self.stack.say(self.sender, text, metadata)
 
 
@@ -243,7 +246,10 @@ def run(stack, chosen: list[Scenario], secret_key: str) -> list[Result]:
         if appointment_id is not None:
             with session_factory(stack.database_url)() as session:
                 original_start = session.get(Appointment, appointment_id).start_at
-        result = run_call(stack, scenario, secret_key)
+        try:
+            result = run_call(stack, scenario, secret_key)
+        except Exception as exc:  # noqa: BLE001 - one broken call is a failed scenario, not the end of the run
+            result = Result(scenario, problems=[f"the call broke: {type(exc).__name__}: {exc}"])
         result.original_start = original_start
         if scenario.kind == "hangup":
             settle(stack, result)
@@ -258,16 +264,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model file name in rasa_project/models (default: RASA_MODEL or newest)")
     parser.add_argument("--only", help="comma-separated scenario ids")
     parser.add_argument("--no-report", action="store_true")
+    parser.add_argument("--rasa-url", help="use a stack already running (e.g. `make run`) instead of starting one")
+    parser.add_argument("--database-url", help="with --rasa-url: that stack's database (DATABASE_URL)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from tests.e2e.conftest import SECRET_KEY, launch_stack, trained_model
+    from tests.e2e.conftest import SECRET_KEY, Stack, launch_stack, trained_model
 
     chosen = [s for s in all_scenarios() if not args.only or s.id in args.only.split(",")]
     model = args.model or trained_model()
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="dialogue-eval-") as workdir, \
-            launch_stack(Path(workdir), model=model, voice=False, startup_deadline=1200) as stack:
-        results = run(stack, chosen, SECRET_KEY)
+    if args.rasa_url:
+        # The running stack's own secret signs the channel metadata.
+        secret = os.environ.get("SECRET_KEY") or SECRET_KEY
+        stack = Stack(database_url=args.database_url or os.environ["DATABASE_URL"], rasa_url=args.rasa_url,
+                      log=Path(os.devnull))
+        results = run(stack, chosen, secret)
+    else:
+        with tempfile.TemporaryDirectory(prefix="dialogue-eval-") as workdir, \
+                launch_stack(Path(workdir), model=model, voice=False, startup_deadline=1200) as stack:
+            results = run(stack, chosen, SECRET_KEY)
     if not args.no_report:
         REPORT.write_text(report(results, time.monotonic() - started, model))
         print(f"wrote {REPORT}")

@@ -69,3 +69,13 @@ def test_api_conversations_limit(logged_in, seeded_url):
             get_or_create_conversation(session=session, external_id=f"c{n}", started_at=start + timedelta(hours=n))
     body = logged_in.get("/api/conversations?limit=2").get_json()
     assert [c["external_id"] for c in body["conversations"]] == ["c2", "c1"]  # newest first
+
+
+def test_a_web_chat_shows_the_name_and_number_the_caller_gave(logged_in, seeded_url):
+    with session_scope(seeded_url) as session:
+        chat = get_or_create_conversation(session=session, external_id="web-named", channel="web")
+        chat.slots = {"customer_name": "Ana Ruiz", "phone": "+17735550123"}
+        get_or_create_conversation(session=session, external_id="web-nameless", channel="web")
+    page = logged_in.get("/calls/").get_data(as_text=True)
+    assert "Ana Ruiz, +17735550123" in page
+    assert "Unknown" in page  # the chat that gave nothing
