@@ -157,7 +157,12 @@ class ValidateAppointmentForm(CorrectionsAnywhere, HoldAwareValidation):
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return _first_valid("customer_name", slot_value, normalize_name, dispatcher, tracker,
+        values = slot_value if isinstance(slot_value, list) else [slot_value]
+        if tracker.get_slot("requested_slot") == "customer_name":
+            # The whole answer first: the name tagger often keeps only part of a lowercase
+            # name ("victor chen" -> "chen").
+            values = [tracker.latest_message.get("text", ""), *values]
+        return _first_valid("customer_name", values, normalize_name, dispatcher, tracker,
                             "Sorry, could you tell me just your first and last name?")
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,

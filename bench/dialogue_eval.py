@@ -24,7 +24,7 @@ from business.db import session_factory
 from business.models import Appointment, Conversation, Customer, Lead, utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, upsert_customer
-from business.scheduling import book_appointment
+from business.scheduling import SlotUnavailable, book_appointment
 from business.settings import ROOT
 from channels.trust import sign_channel
 
@@ -83,12 +83,19 @@ def set_up(scenario: Scenario, database_url: str, day: int) -> int | None:
         if scenario.setup != "appointment":
             return None
         profile = load_profile(session=session)
-        start = (datetime.now(profile.tz) + timedelta(days=day)).replace(hour=8, minute=0, second=0, microsecond=0)
-        appointment = book_appointment(session=session, profile=profile, customer=customer,
-                                       service=get_service_by_slug(session=session, slug="drain_cleaning"),
-                                       start=start, problem="slow drain", address=customer.address,
-                                       zip_code=p.zip_code, now=utcnow())
-        return appointment.id
+        service = get_service_by_slug(session=session, slug="drain_cleaning")
+        for offset in range(60):  # the first free hour from `day` on (earlier calls booked some)
+            start = (datetime.now(profile.tz) + timedelta(days=day + offset // 10)).replace(
+                hour=8 + offset % 10, minute=0, second=0, microsecond=0)
+            try:
+                with session.begin_nested():
+                    appointment = book_appointment(session=session, profile=profile, customer=customer,
+                                                   service=service, start=start, problem="slow drain",
+                                                   address=customer.address, zip_code=p.zip_code, now=utcnow())
+                return appointment.id
+            except SlotUnavailable:
+                continue
+        raise RuntimeError("no free time for the scenario's existing appointment")
 
 
 def run_call(stack, scenario: Scenario, secret_key: str) -> Result:
@@ -255,6 +262,8 @@ def run(stack, chosen: list[Scenario], secret_key: str) -> list[Result]:
             settle(stack, result)
         check(stack, result, appointment_id)
         print(f"{scenario.id}: {'pass' if result.passed else 'FAIL ' + '; '.join(result.problems)}", flush=True)
+        if not result.passed:
+            print("\n".join(f"    {who:>9}: {text}" for who, text in result.transcript), flush=True)
         results.append(result)
     return results
 

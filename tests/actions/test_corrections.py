@@ -128,3 +128,8 @@ def test_the_whole_form_run_applies_a_correction_at_the_read_back(actions_db, di
     assert events["customer_name"] == "Maria Gonzalez"
     assert events["booking_confirmed"] is None
     assert "address" not in events and "phone" not in events
+
+
+def test_the_whole_answer_beats_a_partial_name_tag(dispatcher):
+    tracker = make_tracker({"customer_name": "chen"}, text="it's victor chen", requested_slot="customer_name")
+    assert form.validate_customer_name("chen", dispatcher, tracker, {}) == {"customer_name": "Victor Chen"}
