@@ -2,23 +2,28 @@
 verified one), create a lead for the office and alert the owner."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
 from actions.conversation import facts_from, note_outcome
 from actions.database import unit_of_work
-from actions.forms import HoldAwareValidation, _first_valid, gave_up
+from actions.forms import FALLBACK_SERVICE, HoldAwareValidation, _first_valid, gave_up
 from business.contacts import normalize_phone, spoken_phone
 from business.leads import create_lead
+from business.models import utcnow
 from business.notifications.events import assistant_failed
 from business.profile import load_profile
-from business.repository import get_or_create_conversation
+from business.repository import get_or_create_conversation, list_services
+from business.service_matching import matcher_for
+from business.urgency import assess_urgency
 
+GREETING = re.compile(r"^(?:(?:hi|hello|hey|yeah|yes|um|uh|so|there|good morning|good afternoon)[,\s]+)+", re.I)
 # Booking slots a failed or abandoned attempt leaves behind; identity slots stay.
 RESET_SLOTS = ("problem", "appointment_time", "booking_confirmed", "offered_times", "needs_human",
                "failed_attempts", "pending_request", "appointment_found", "address_confirmed", "service_candidates")
@@ -135,7 +140,23 @@ class ActionNotUnderstood(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         intents = [(e.get("parse_data") or {}).get("intent", {}).get("name")
                    for e in tracker.events if e.get("event") == "user"]
+        said = tracker.latest_message.get("text", "") or ""
+        job = None if tracker.active_loop_name else self._job_named(said)
+        if job is not None:
+            # Unsure of the intent, but the words name a plumbing job: that is a booking.
+            if assess_urgency(said, now=utcnow()).level == "emergency":
+                dispatcher.utter_message(response="utter_emergency_safety")
+            return [SlotSet("problem", job), FollowupAction("appointment_form")]
         if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
             return hand_off(dispatcher, tracker, why="the assistant could not understand the caller twice in a row")
         dispatcher.utter_message(response="utter_please_rephrase")
         return []
+
+    @staticmethod
+    def _job_named(said: str) -> str | None:
+        """The caller's words without a leading greeting, when they name a service."""
+        with unit_of_work() as session:
+            found = matcher_for(list_services(session=session)).match(said)
+        if found.slug is None or found.slug == FALLBACK_SERVICE:
+            return None
+        return GREETING.sub("", said).strip() or said

@@ -21,8 +21,8 @@ from bench.simulated_caller import Scenario, SimulatedCaller
 from business.contacts import normalize_phone
 from business.conversation_close import close_idle_conversations
 from business.db import session_factory
-from business.models import Appointment, Conversation, Customer, Lead, utcnow
-from business.profile import load_profile
+from business.models import Appointment, Conversation, Customer, Lead, Technician, utcnow
+from business.profile import WEEKDAYS, load_profile
 from business.repository import get_service_by_slug, upsert_customer
 from business.scheduling import SlotUnavailable, book_appointment
 from business.settings import ROOT
@@ -245,7 +245,17 @@ def report(results: list[Result], seconds: float, model: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def staff_every_technician(database_url: str) -> None:
+    """The e2e stack keeps one plumber on duty; the scripted calls need every skill
+    (sewer, gas, pumps), so the whole crew works every day."""
+    with session_factory(database_url).begin() as session:
+        for tech in session.scalars(select(Technician)):
+            tech.active = True
+            tech.working_hours = {day: ["07:00", "19:00"] for day in WEEKDAYS}
+
+
 def run(stack, chosen: list[Scenario], secret_key: str) -> list[Result]:
+    staff_every_technician(stack.database_url)
     results = []
     for index, scenario in enumerate(chosen):
         appointment_id = set_up(scenario, stack.database_url, day=3 + index % 4)

@@ -136,6 +136,12 @@ class SimulatedCaller:
         if "faq_midform" in s.quirks and not self.asked_faq and ("phone number" in b or "what day" in b):
             self.asked_faq = True
             return self._talk("wait how much do you charge to come out")
+        if "say it another way" in b or "how can i help you today" in b:
+            # A real caller rephrases plainly, or says what they came for.
+            self.said_goal = True
+            if s.kind in {"book", "emergency", "hangup", "out_of_area"}:
+                return self._talk(f"i need a plumber {p.problem}")
+            return self._goal()
         if "is this mainly" in b:
             return self._talk(f"it's the {p.problem.split()[-1]}")
         if "first and last name" in b or "what name is the appointment under" in b:

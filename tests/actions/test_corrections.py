@@ -133,3 +133,15 @@ def test_the_whole_form_run_applies_a_correction_at_the_read_back(actions_db, di
 def test_the_whole_answer_beats_a_partial_name_tag(dispatcher):
     tracker = make_tracker({"customer_name": "chen"}, text="it's victor chen", requested_slot="customer_name")
     assert form.validate_customer_name("chen", dispatcher, tracker, {}) == {"customer_name": "Victor Chen"}
+
+
+def test_an_unplaceable_opening_that_names_a_job_starts_the_booking(actions_db, dispatcher):
+    tracker = make_tracker(text="hi the kitchen sink is backed up", intent="nlu_fallback")
+    events = ActionNotUnderstood().run(dispatcher, tracker, {})
+    assert {"event": "slot", "name": "problem", "value": "the kitchen sink is backed up", "timestamp": None} in events
+    assert any(e.get("event") == "followup" and e.get("name") == "appointment_form" for e in events)
+    assert dispatcher.messages == []
+    flood = ActionNotUnderstood().run(dispatcher, make_tracker(text="uh a pipe burst and water is everywhere",
+                                                               intent="nlu_fallback"), {})
+    assert dispatcher.messages[-1]["response"] == "utter_emergency_safety"
+    assert any(e.get("event") == "followup" for e in flood)
