@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from business.addresses import parse_address
 from business.contacts import normalize_phone
 from business.corrections import (
     replaced_number,
@@ -19,6 +20,32 @@ from business.corrections import (
     stated_zip,
     with_zip,
 )
+
+
+def as_text(slot_value: Any) -> str:
+    """Rasa fills a text slot with a list when an entity appears twice in one message
+    ("my faucet is dripping" -> ["faucet", "dripping"])."""
+    if isinstance(slot_value, list):
+        return " ".join(str(v) for v in slot_value if v)
+    return str(slot_value or "").strip()
+
+
+def address_zip(tracker: Tracker) -> str | None:
+    """The ZIP of the confirmed address; the zip_code slot alone can be overwritten by any
+    five digits the entity tagger finds later (a phone number, a correction)."""
+    address = parse_address(as_text(tracker.get_slot("address"))) if tracker.get_slot("address") else None
+    return (address.zip_code if address else None) or tracker.get_slot("zip_code")
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest message."""
+    value, seen_user = None, False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and not seen_user:
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return value
 
 
 def _latest_text(tracker: Tracker) -> str:

@@ -13,7 +13,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.corrections import CorrectionsAnywhere
+from actions.corrections import CorrectionsAnywhere, address_zip, as_text, previous_value
 from actions.database import settings, unit_of_work
 from business.addresses import in_service_area, parse_address
 from business.calendar import blocked_for_booking
@@ -42,14 +42,6 @@ TIME_READER_DOWN = ("I'm sorry, I'm having trouble reading dates and times on my
 
 def duckling(profile) -> DucklingClient:
     return DucklingClient(settings().duckling_url, timezone=profile.timezone, timeout=2.0)
-
-
-def as_text(slot_value: Any) -> str:
-    """Rasa fills a text slot with a list when an entity appears twice in one message
-    ("my faucet is dripping" -> ["faucet", "dripping"])."""
-    if isinstance(slot_value, list):
-        return " ".join(str(v) for v in slot_value if v)
-    return str(slot_value or "").strip()
 
 
 # "hold on, let me find it": the caller is still there; wait instead of counting a miss.
@@ -167,6 +159,13 @@ class ValidateAppointmentForm(CorrectionsAnywhere, HoldAwareValidation):
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        before = previous_value(tracker, "phone")
+        if before and tracker.get_slot("requested_slot") != "phone":
+            # Digits said in passing ("the zip is 60610 not 60601") read as a phone number:
+            # only a real number replaces the one already given.
+            valid = next((v for v in map(normalize_phone, map(str, slot_value if isinstance(slot_value, list)
+                                                              else [slot_value])) if v), None)
+            return {"phone": valid or before}
         result = _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
                               "That didn't sound like a full phone number. Could you say it with the area code?")
         if result.get("phone") and not tracker.get_slot("customer_id"):
@@ -339,7 +338,7 @@ class ActionAskAppointmentTime(Action):
             profile = load_profile(session=session)
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             slot = earliest_emergency_slot(session=session, profile=profile, service=service, now=now,
-                                           zip_code=tracker.get_slot("zip_code"))
+                                           zip_code=address_zip(tracker))
         if slot is None:
             dispatcher.utter_message(text="What's the earliest time someone could be there for you?")
             return []

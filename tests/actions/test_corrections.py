@@ -145,3 +145,13 @@ def test_an_unplaceable_opening_that_names_a_job_starts_the_booking(actions_db, 
                                                                intent="nlu_fallback"), {})
     assert dispatcher.messages[-1]["response"] == "utter_emergency_safety"
     assert any(e.get("event") == "followup" for e in flood)
+
+
+def test_digits_said_in_passing_do_not_replace_the_phone_or_the_zip(actions_db, dispatcher):
+    from actions.corrections import address_zip
+
+    tracker = make_tracker({"phone": "60610 not 60601", "zip_code": "3125550199"}, text="the zip is 60610 not 60601",
+                           known=READ_BACK, requested_slot="booking_confirmed")
+    assert form.validate_phone("60610 not 60601", dispatcher, tracker, {}) == {"phone": "+17735550111"}
+    assert said(dispatcher) == ""
+    assert address_zip(tracker) == "60614"
