@@ -24,6 +24,8 @@ from business.service_matching import matcher_for
 from business.urgency import assess_urgency
 
 GREETING = re.compile(r"^(?:(?:hi|hello|hey|yeah|yes|um|uh|so|there|good morning|good afternoon)[,\s]+)+", re.I)
+# Turns the assistant cannot place: not understood, or not about plumbing at all.
+UNPLACED = {"nlu_fallback", "out_of_scope"}
 # Booking slots a failed or abandoned attempt leaves behind; identity slots stay.
 RESET_SLOTS = ("problem", "appointment_time", "booking_confirmed", "offered_times", "needs_human",
                "failed_attempts", "pending_request", "appointment_found", "address_confirmed", "service_candidates")
@@ -147,7 +149,7 @@ class ActionNotUnderstood(Action):
             if assess_urgency(said, now=utcnow()).level == "emergency":
                 dispatcher.utter_message(response="utter_emergency_safety")
             return [SlotSet("problem", job), FollowupAction("appointment_form")]
-        if intents[-2:] == ["nlu_fallback", "nlu_fallback"]:
+        if len(intents) >= 2 and set(intents[-2:]) <= UNPLACED:
             return hand_off(dispatcher, tracker, why="the assistant could not understand the caller twice in a row")
         dispatcher.utter_message(response="utter_please_rephrase")
         return []

@@ -129,8 +129,11 @@ class SimulatedCaller:
         b = bot.lower()
         if self.done:
             return None
-        if "hangup_after_phone" in s.quirks and self.turns > 1 and "what day and time" in b:
-            return None
+        if "hangup_after_phone" in s.quirks and ("what day and time" in b or "nearest free time" in b
+                                                  or "i can do" in b or "earliest" in b):
+            return None  # the line drops once the details are given
+        if s.kind == "gibberish" and self.said_goal:
+            return self.gibberish() if "have a good day" not in b else None
         if any(w in b for w in ("have a good day", "thanks for calling lakeshore plumbing. have")):
             return None
         if "faq_midform" in s.quirks and not self.asked_faq and ("phone number" in b or "what day" in b):
@@ -179,7 +182,12 @@ class SimulatedCaller:
             return self._goal()
         if s.kind == "gibberish":
             return self.gibberish()
-        if "call you back" in b or "call the office" in b or "office will call" in b:
+        if "?" not in bot and s.kind in {"faq", "price", "area", "check", "owner_check"}:
+            self.done = True  # the question was answered
+            return self._talk("okay thanks that's all bye")
+        if "?" not in bot and s.kind in {"book", "emergency"} and "call you" not in b:
+            return self._talk("okay can i book someone to come out for that")
+        if "call you" in b or "call the office" in b or "office will call" in b:
             self.done = True
             return self._talk("okay thanks bye")
         return self._talk("sorry what was that")
