@@ -138,6 +138,11 @@ class ValidateAppointmentForm(CorrectionsAnywhere, HoldAwareValidation):
                 slug, text = found.slug or pending["slugs"][0], pending.get("problem") or text
             else:
                 found = matcher.match(f"{text} {said}")
+                before = previous_value(tracker, "problem")
+                if before and tracker.get_slot("requested_slot") not in (None, "problem") and found.slug is None:
+                    # Words tagged as a problem while another question was open ("the zip is
+                    # ... not ...") that name no job: the problem already given stands.
+                    return {"problem": before}
                 if found.ambiguous:
                     return {"problem": None, "service_candidates": {"slugs": [found.slug, found.runner_up],
                                                                      "problem": text[:500]}}

@@ -42,10 +42,10 @@ def _named_customer(session: Session, name: str | None, text: str = "") -> Custo
     """The one customer whose name on file matches; none when it is ambiguous. Without a
     recognised name ("cancel the doe job", lowercase speech the name tagger misses), the one
     customer whose full name or surname is said."""
-    words = (name or "").split()
+    words = re.sub(r"'s\b", "", name or "").split()  # "jin park's appointment"
     if words:
         candidates = session.scalars(select(Customer).where(Customer.name.ilike(f"%{words[-1]}%")))
-        matches = [c for c in candidates if names_match(c.name, name)]
+        matches = [c for c in candidates if names_match(c.name, " ".join(words))]
         return matches[0] if len(matches) == 1 else None
     said = [re.sub(r"'s$", "", w) for w in re.findall(r"[a-z']+", text.lower())]
     said = [w for w in said if len(w) >= 3]

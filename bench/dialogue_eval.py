@@ -144,8 +144,10 @@ def check(stack, result: Result, appointment_id: int | None) -> None:
     with session_factory(stack.database_url)() as session:
         conversation = _conversation(session, result.sender)
         customer = session.scalar(select(Customer).where(Customer.phone == phone))
+        # What this call booked: linked to its conversation (the owner's bookings are not).
         booked = [a for a in (customer.appointments if customer else []) if a.status in ("scheduled", "confirmed")
-                  and a.id != appointment_id]
+                  and a.id != appointment_id and (a.conversation_id == (conversation.id if conversation else None)
+                                                  or (s.channel == "owner" and a.conversation_id is None))]
         if "appointment" in expect:
             want = expect["appointment"]
             if not booked:

@@ -132,6 +132,9 @@ class SimulatedCaller:
         if "hangup_after_phone" in s.quirks and ("what day and time" in b or "nearest free time" in b
                                                   or "i can do" in b or "earliest" in b):
             return None  # the line drops once the details are given
+        if self.said_goal and ("call you back" in b or "call the office" in b or "call you at" in b):
+            self.done = True  # handed off: the caller says goodbye
+            return self._talk("okay thanks bye")
         if s.kind == "gibberish" and self.said_goal:
             return self.gibberish() if "have a good day" not in b else None
         if any(w in b for w in ("have a good day", "thanks for calling lakeshore plumbing. have")):
@@ -165,7 +168,7 @@ class SimulatedCaller:
         if "what day and time" in b or "earliest time someone" in b or "what day and time would suit" in b:
             if "unsure_time" in s.quirks and self.turns < 4:
                 return self._talk("whenever really")
-            return self._talk(p.when)
+            return self._talk(s.expect.get("move_to", p.when))
         if "shall i book it" in b or "shall i make that change" in b:
             return self._read_back(b)
         if any(k in b for k in ("nearest free time", "i can do", "earliest i can get", "does that work",
@@ -182,7 +185,8 @@ class SimulatedCaller:
             return self._goal()
         if s.kind == "gibberish":
             return self.gibberish()
-        if "?" not in bot and s.kind in {"faq", "price", "area", "check", "owner_check"}:
+        if "?" not in bot and s.kind in {"faq", "price", "area", "check", "owner_check", "owner_book",
+                                         "owner_cancel"}:
             self.done = True  # the question was answered
             return self._talk("okay thanks that's all bye")
         if "?" not in bot and s.kind in {"book", "emergency"} and "call you" not in b:

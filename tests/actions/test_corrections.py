@@ -155,3 +155,11 @@ def test_digits_said_in_passing_do_not_replace_the_phone_or_the_zip(actions_db, 
     assert form.validate_phone("60610 not 60601", dispatcher, tracker, {}) == {"phone": "+17735550111"}
     assert said(dispatcher) == ""
     assert address_zip(tracker) == "60614"
+
+
+def test_a_correction_tagged_as_a_problem_keeps_the_problem_and_service(actions_db, dispatcher):
+    tracker = make_tracker({"problem": "60614 not 60613"}, text="the zip is 60614 not 60613",
+                           known={**READ_BACK, "problem": "the water heater is leaking"},
+                           requested_slot="booking_confirmed")
+    assert form.validate_problem("60614 not 60613", dispatcher, tracker, {}) == {
+        "problem": "the water heater is leaking"}
