@@ -84,6 +84,7 @@ class SimulatedCaller:
     corrected: bool = False
     asked_faq: bool = False
     done: bool = False
+    was_unsure: bool = False
     turns: int = 0
 
     def __post_init__(self) -> None:
@@ -132,7 +133,7 @@ class SimulatedCaller:
         if "hangup_after_phone" in s.quirks and ("what day and time" in b or "nearest free time" in b
                                                   or "i can do" in b or "earliest" in b):
             return None  # the line drops once the details are given
-        if self.said_goal and ("call you back" in b or "call the office" in b or "call you at" in b):
+        if self.said_goal and "?" not in bot and ("call you back" in b or "call the office" in b or "call you at" in b):
             self.done = True  # handed off: the caller says goodbye
             return self._talk("okay thanks bye")
         if s.kind == "gibberish" and self.said_goal:
@@ -166,7 +167,8 @@ class SimulatedCaller:
         if "address" in b and ("where you need" in b or "street number" in b):
             return self._talk(self._address())
         if "what day and time" in b or "earliest time someone" in b or "what day and time would suit" in b:
-            if "unsure_time" in s.quirks and self.turns < 4:
+            if "unsure_time" in s.quirks and not self.was_unsure:
+                self.was_unsure = True  # one vague answer, then a real time
                 return self._talk("whenever really")
             return self._talk(s.expect.get("move_to", p.when))
         if "shall i book it" in b or "shall i make that change" in b:
