@@ -69,7 +69,7 @@ export RASA_MODEL := $(MODEL_HASH).tar.gz
 SPACY_MODEL := rasa_project/.spacy/en_core_web_sm
 
 .DEFAULT_GOAL := help
-.PHONY: help lock install tools static system-packages run cluster-test chat test test-python test-rasa validate model nlu-eval seed migrate create-user slots bench-availability bench-dashboard clean
+.PHONY: help lock install tools static system-packages run cluster-test chat test test-python test-rasa validate model nlu-eval dialogue-eval seed migrate create-user slots bench-availability bench-dashboard clean
 
 help: ## List every target
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -208,6 +208,10 @@ test: test-rasa test-python ## Everything CI runs: data validation, Rasa test st
 # takes minutes. Needs the machine's PostgreSQL and Redis.
 cluster-test: install model system-packages ## Two replicas of each service behind HAProxy, 50 callers racing for one slot, replicas killed -> reports/bench-cluster.md
 	$(APP)/python -m bench.cluster
+
+# Not part of `make test` (about 15 minutes): 60 scripted calls against the whole stack.
+dialogue-eval: model ## Scripted calls (simulated callers, REST channel, DB end state) -> reports/dialogue-eval.md
+	$(APP)/python -m bench.dialogue_eval --model $(RASA_MODEL) $(if $(ONLY),--only $(ONLY))
 
 bench-availability: install ## Benchmark availability search and booking on SQLite and PostgreSQL -> reports/
 	$(APP)/python -m bench.availability

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.channel import caller_context
 from actions.conversation import facts_from
 from actions.database import unit_of_work
+from actions.corrections import address_zip
 from actions.forms import FALLBACK_SERVICE
 from business.conversations.outcome import record_outcome
 from business.models import utcnow
@@ -40,10 +41,11 @@ class ActionBookAppointment(Action):
             profile = load_profile(session=session)
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             phone = tracker.get_slot("phone")
+            zip_code = address_zip(tracker)
             customer = customer_for_booking(
                 session=session, phone=phone, name=tracker.get_slot("customer_name"),
                 email=tracker.get_slot("email"), address=tracker.get_slot("address"),
-                zip_code=tracker.get_slot("zip_code"), caller_id_trusted=context.verified_phone == phone,
+                zip_code=zip_code, caller_id_trusted=context.verified_phone == phone,
             )
             conversation = get_or_create_conversation(
                 session=session, external_id=tracker.sender_id, channel=context.channel,
@@ -57,7 +59,7 @@ class ActionBookAppointment(Action):
                 appointment = book_appointment(
                     session=session, profile=profile, customer=customer, service=service, start=start,
                     problem=tracker.get_slot("problem"), address=tracker.get_slot("address"),
-                    zip_code=tracker.get_slot("zip_code"), source_channel=context.channel,
+                    zip_code=zip_code, source_channel=context.channel,
                     conversation=conversation, urgency=tracker.get_slot("urgency") or "routine", now=now,
                 )
             except SlotUnavailable as taken:

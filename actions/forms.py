@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.channel import caller_context
+from actions.corrections import CorrectionsAnywhere, address_zip, as_text, previous_value
 from actions.database import settings, unit_of_work
 from business.customers.addresses import in_service_area, parse_address
 from business.calendar import blocked_for_booking
@@ -21,12 +22,15 @@ from business.customers.contacts import normalize_name, normalize_phone, spoken_
 from business.customers.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
-from business.repository import get_service_by_slug, match_service
+from business.repository import get_service_by_slug, list_services
+from business.service_matching import matcher_for
+from business.urgency import assess_urgency
 from business.duckling import DucklingClient, DucklingUnavailable, time_value
 from business.notifications.events import assistant_failed
 from business.scheduling.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
 from business.scheduling import REASONS, earliest_emergency_slot
 from business.scheduling.spoken import sentence, spoken_booking_time, spoken_datetime
+from business.spoken_numbers import normalize_spoken_numbers
 
 FALLBACK_SERVICE = "general_repair"
 NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")
@@ -39,14 +43,6 @@ TIME_READER_DOWN = ("I'm sorry, I'm having trouble reading dates and times on my
 
 def duckling(profile) -> DucklingClient:
     return DucklingClient(settings().duckling_url, timezone=profile.timezone, timeout=2.0)
-
-
-def as_text(slot_value: Any) -> str:
-    """Rasa fills a text slot with a list when an entity appears twice in one message
-    ("my faucet is dripping" -> ["faucet", "dripping"])."""
-    if isinstance(slot_value, list):
-        return " ".join(str(v) for v in slot_value if v)
-    return str(slot_value or "").strip()
 
 
 # "hold on, let me find it": the caller is still there; wait instead of counting a miss.
@@ -112,7 +108,7 @@ def offer_sentence(offered: list[str], profile, now: datetime) -> str:
     return sentence(f"I can do {spoken[0]}, or {spoken[1]}") + " Which works better?"
 
 
-class ValidateAppointmentForm(HoldAwareValidation):
+class ValidateAppointmentForm(CorrectionsAnywhere, HoldAwareValidation):
     def name(self) -> str:
         return "validate_appointment_form"
 
@@ -130,24 +126,52 @@ class ValidateAppointmentForm(HoldAwareValidation):
         text = as_text(slot_value)
         if not text:
             return reject("problem", tracker, dispatcher, "Sorry, I didn't catch that. What's going on with your plumbing?")
+        # The whole sentence too: the extracted span may miss the words that name the job
+        # ("water pouring out of a [burst pipe]").
+        said = tracker.latest_message.get("text", "")
+        pending = tracker.get_slot("service_candidates") or {}
         with unit_of_work() as session:
-            # The whole sentence too: the extracted span may miss the words that name the job
-            # ("water pouring out of a [burst pipe]").
-            said = tracker.latest_message.get("text", "")
-            service = match_service(session=session, text=f"{text} {said}") or get_service_by_slug(
-                session=session, slug=FALLBACK_SERVICE)
-            emergency = service.emergency or tracker.get_intent_of_latest_message() == "emergency_request"
-            slug = service.slug
-        return {"problem": text[:500], "service_slug": slug,
-                "urgency": "emergency" if emergency else (tracker.get_slot("urgency") or "routine")}
+            services = list_services(session=session)
+            matcher = matcher_for(services)
+            if pending.get("slugs"):
+                # The answer to "is it the faucet or a pipe?": only those two are in play.
+                found = matcher.match(said, among=pending["slugs"])
+                slug, text = found.slug or pending["slugs"][0], pending.get("problem") or text
+            else:
+                found = matcher.match(f"{text} {said}")
+                before = previous_value(tracker, "problem")
+                if before and tracker.get_slot("requested_slot") not in (None, "problem") and found.slug is None:
+                    # Words tagged as a problem while another question was open ("the zip is
+                    # ... not ...") that name no job: the problem already given stands.
+                    return {"problem": before}
+                if found.ambiguous:
+                    return {"problem": None, "service_candidates": {"slugs": [found.slug, found.runner_up],
+                                                                     "problem": text[:500]}}
+                slug = found.slug or FALLBACK_SERVICE
+        urgency = assess_urgency(f"{text} {said}", now=utcnow())
+        emergency = urgency.level == "emergency" or tracker.get_slot("urgency") == "emergency"
+        return {"problem": text[:500], "service_slug": slug, "service_candidates": None,
+                "urgency": "emergency" if emergency else "routine"}
 
     def validate_customer_name(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        return _first_valid("customer_name", slot_value, normalize_name, dispatcher, tracker,
+        values = slot_value if isinstance(slot_value, list) else [slot_value]
+        if tracker.get_slot("requested_slot") == "customer_name":
+            # The whole answer first: the name tagger often keeps only part of a lowercase
+            # name ("victor chen" -> "chen").
+            values = [tracker.latest_message.get("text", ""), *values]
+        return _first_valid("customer_name", values, normalize_name, dispatcher, tracker,
                             "Sorry, could you tell me just your first and last name?")
 
     def validate_phone(self, slot_value: Any, dispatcher: CollectingDispatcher,
                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        before = previous_value(tracker, "phone")
+        if before and tracker.get_slot("requested_slot") != "phone":
+            # Digits said in passing ("the zip is 60610 not 60601") read as a phone number:
+            # only a real number replaces the one already given.
+            valid = next((v for v in map(normalize_phone, map(str, slot_value if isinstance(slot_value, list)
+                                                              else [slot_value])) if v), None)
+            return {"phone": valid or before}
         result = _first_valid("phone", slot_value, normalize_phone, dispatcher, tracker,
                               "That didn't sound like a full phone number. Could you say it with the area code?")
         # A web visitor proves nothing by a name and number: nothing on file is read back to them.
@@ -189,7 +213,11 @@ class ValidateAppointmentForm(HoldAwareValidation):
 
     def validate_address(self, slot_value: Any, dispatcher: CollectingDispatcher,
                          tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        failed = dict(tracker.get_slot("failed_attempts") or {})
         address = parse_address(as_text(slot_value))
+        if failed.get("out_of_area") and (address is None or address.zip_code is None):
+            # "No, that's the only address" after the area was refused: hand off, no loop.
+            return {"address": None, "needs_human": True}
         if address is None:
             return reject("address", tracker, dispatcher, "Sorry, I need the street number, street name and ZIP code.")
         if address.zip_code is None:
@@ -197,11 +225,17 @@ class ValidateAppointmentForm(HoldAwareValidation):
         with unit_of_work() as session:
             profile = load_profile(session=session)
         if not in_service_area(profile, address.zip_code):
-            return reject("address", tracker, dispatcher,
-                          f"I'm sorry, {address.zip_code} is outside the area we serve. Is the job at a different address?")
+            if failed.get("out_of_area"):
+                return {"address": None, "needs_human": True, "failed_attempts": {**failed, "out_of_area": address.zip_code}}
+            dispatcher.utter_message(text=f"I'm sorry, {address.zip_code} is outside the area we serve. "
+                                          "Is the job at a different address?")
+            return {"address": None, "failed_attempts": {**failed, "out_of_area": address.zip_code}}
         # Re-checked when the form starts (the address on file, or one said earlier): whether
         # it still needs confirming is unchanged.
-        return {"address": address.one_line(), "zip_code": address.zip_code}
+        result = {"address": address.one_line(), "zip_code": address.zip_code}
+        if failed.pop("out_of_area", None):
+            result["failed_attempts"] = failed or None  # a new address inside the area after a refusal
+        return result
 
     def validate_appointment_time(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                   tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -245,7 +279,8 @@ class ValidateAppointmentForm(HoldAwareValidation):
     def _read_time_directly(tracker: Tracker, profile, now: datetime):
         """Rasa found no time in the words; ask Duckling ourselves, which also tells an
         outage (Rasa's extractor then just finds nothing) from a caller who named no time."""
-        said = tracker.latest_message.get("text", "")
+        # "seven thirty" reads as 7:30 once spoken numbers are written as digits.
+        said = normalize_spoken_numbers(tracker.latest_message.get("text", ""), mode="time")
         entities = duckling(profile).parse(said, dims=["time"], reftime=now) if said.strip() else []
         for entity in entities:
             try:
@@ -256,13 +291,34 @@ class ValidateAppointmentForm(HoldAwareValidation):
 
     def validate_booking_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
                                    tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if slot_value is True:
-            return {"booking_confirmed": True}
         changed = [s for s in tracker.slots_to_validate() if s not in {"booking_confirmed", "requested_slot"}]
         if changed:
+            # A correction at the read-back ("no, my name is ..."): that slot changed, and
+            # the read-back is said once more with it.
             return {"booking_confirmed": None}
+        if slot_value is True:
+            return {"booking_confirmed": True}
         return reject("booking_confirmed", tracker, dispatcher,
                       "No problem. What should I change: the day and time, the address, or something else?")
+
+
+class ActionAskProblem(Action):
+    """The problem question, or when two services fit what was said, one short question
+    to tell them apart."""
+
+    def name(self) -> str:
+        return "action_ask_problem"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
+        slugs = (tracker.get_slot("service_candidates") or {}).get("slugs")
+        if not slugs:
+            dispatcher.utter_message(response="utter_ask_problem")
+            return []
+        with unit_of_work() as session:
+            first, second = (get_service_by_slug(session=session, slug=s) for s in slugs[:2])
+            names = [first.name.lower(), second.name.lower()]
+        dispatcher.utter_message(text=f"Just so I send the right plumber: is this mainly {names[0]}, or {names[1]}?")
+        return []
 
 
 class ActionAskAppointmentTime(Action):
@@ -289,7 +345,7 @@ class ActionAskAppointmentTime(Action):
             profile = load_profile(session=session)
             service = get_service_by_slug(session=session, slug=tracker.get_slot("service_slug") or FALLBACK_SERVICE)
             slot = earliest_emergency_slot(session=session, profile=profile, service=service, now=now,
-                                           zip_code=tracker.get_slot("zip_code"))
+                                           zip_code=address_zip(tracker))
         if slot is None:
             dispatcher.utter_message(text="What's the earliest time someone could be there for you?")
             return []

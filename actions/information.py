@@ -10,8 +10,10 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from business.customers.addresses import ZIP
+from business.spoken_numbers import normalize_spoken_numbers
 from business.profile import load_profile
-from business.repository import list_services, match_service
+from business.repository import list_services
+from business.service_matching import match_service
 
 FAQ_FALLBACK = "I don't have that answer handy, but I can have someone from the office call you back."
 
@@ -74,7 +76,9 @@ class ActionCheckServiceArea(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict]:
         candidates = [tracker.get_slot("zip_code") or "", tracker.latest_message.get("text", "")]
-        zip_code = next((m.group(1) for c in candidates if (m := ZIP.search(re.sub(r"(?<=\d) (?=\d)", "", c)))), None)
+        zip_code = next((m.group(1) for c in candidates
+                         if (m := ZIP.search(re.sub(r"(?<=\d) (?=\d)", "", normalize_spoken_numbers(c, mode="address"))))),
+                        None)
         with unit_of_work() as session:
             profile = load_profile(session=session)
         if zip_code is None:

@@ -3,6 +3,7 @@ cancelling for a customer. Honoured only on the owner channel (a signed dashboar
 session or the owner's verified phone), never for an anonymous caller."""
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from actions.channel import caller_context
@@ -24,8 +25,8 @@ from business.repository import (
     get_service_by_slug,
     list_appointments,
     list_technicians,
-    match_service,
 )
+from business.service_matching import match_service
 from business.scheduling.requested_times import parse_time_value
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
 from business.scheduling.spoken import sentence, spoken_booking_time, spoken_day, spoken_time
@@ -37,13 +38,22 @@ def _entity(tracker: Tracker, name: str) -> Any:
     return next((e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name), None)
 
 
-def _named_customer(session: Session, name: str | None) -> Customer | None:
-    """The one customer whose name on file matches; none when it is ambiguous."""
-    words = (name or "").split()
-    if not words:
-        return None
-    candidates = session.scalars(select(Customer).where(Customer.name.ilike(f"%{words[-1]}%")))
-    matches = [c for c in candidates if names_match(c.name, name)]
+def _named_customer(session: Session, name: str | None, text: str = "") -> Customer | None:
+    """The one customer whose name on file matches; none when it is ambiguous. Without a
+    recognised name ("cancel the doe job", lowercase speech the name tagger misses), the one
+    customer whose full name or surname is said."""
+    words = re.sub(r"'s\b", "", name or "").split()  # "jin park's appointment"
+    if words:
+        candidates = session.scalars(select(Customer).where(Customer.name.ilike(f"%{words[-1]}%")))
+        matches = [c for c in candidates if names_match(c.name, " ".join(words))]
+        return matches[0] if len(matches) == 1 else None
+    said = [re.sub(r"'s$", "", w) for w in re.findall(r"[a-z']+", text.lower())]
+    said = [w for w in said if len(w) >= 3]
+    found = {c.id: c for word in said
+             for c in session.scalars(select(Customer).where(func.lower(Customer.name).like(f"% {word}")))}
+    # "john doe" said in full narrows several Does to one.
+    full = [c for c in found.values() if c.name.split()[0].lower() in said]
+    matches = full or list(found.values())
     return matches[0] if len(matches) == 1 else None
 
 
@@ -85,14 +95,14 @@ class ActionOwnerCheckSchedule(OwnerAction):
         when = spoken_day(start, now)
         if not jobs:
             dispatcher.utter_message(text=sentence(f"{who} nothing booked {when}"))
-            return None
+            return "information", None
         lines = [f"{who} {len(jobs)} job{'s' if len(jobs) > 1 else ''} {when}."]
         for job in jobs:
             tech = f", with {job.technician.name.split()[0]}" if job.technician and not technician else ""
             lines.append(sentence(f"{spoken_time(job.start_at.astimezone(profile.tz))}, "
                                   f"{job.service.name.lower()} for {job.customer.name}{tech}"))
         dispatcher.utter_message(text=" ".join(lines))
-        return None
+        return "information", None
 
 
 class ActionOwnerBookForCustomer(OwnerAction):
@@ -100,7 +110,7 @@ class ActionOwnerBookForCustomer(OwnerAction):
         return "action_owner_book_for_customer"
 
     def answer(self, dispatcher, tracker, session, profile, now):
-        customer = _named_customer(session, _entity(tracker, "PERSON"))
+        customer = _named_customer(session, _entity(tracker, "PERSON"), tracker.latest_message.get("text", ""))
         request = parse_time_value(_entity(tracker, "time"), profile)
         service = (match_service(session=session, text=tracker.latest_message.get("text", ""))
                    or get_service_by_slug(session=session, slug=FALLBACK_SERVICE))
@@ -126,7 +136,7 @@ class ActionOwnerCancelForCustomer(OwnerAction):
         return "action_owner_cancel_for_customer"
 
     def answer(self, dispatcher, tracker, session, profile, now):
-        customer = _named_customer(session, _entity(tracker, "PERSON"))
+        customer = _named_customer(session, _entity(tracker, "PERSON"), tracker.latest_message.get("text", ""))
         appointment = next_appointment(session=session, customer=customer, now=now) if customer else None
         if appointment is None:
             dispatcher.utter_message(text="I couldn't find an upcoming appointment for that customer.")

@@ -197,7 +197,16 @@ class Conversation(Base):
     def caller_name(self) -> str | None:
         """The name the caller or website visitor gave, once they have."""
         name = (self.slots or {}).get("customer_name")
+        name = " ".join(map(str, name)) if isinstance(name, list) else name
         return name if isinstance(name, str) and name.strip() else None
+
+    @property
+    def caller_label(self) -> str:
+        """Who it was, for the call log: the name the caller gave and their number, as far
+        as either is known ("Maria Lopez, +17735550111")."""
+        phone = self.caller or (self.slots or {}).get("phone")
+        phone = phone if isinstance(phone, str) else None
+        return ", ".join(p for p in (self.caller_name, phone) if p) or "Unknown"
 
 
 class TranscriptTurn(Base):

@@ -86,20 +86,6 @@ def get_service_by_slug(*, session: Session, slug: str) -> Service | None:
     return session.scalar(select(Service).where(Service.slug == slug))
 
 
-def match_service(*, session: Session, text: str) -> Service | None:
-    """The service whose longest keyword appears in what the caller said."""
-    lowered = f" {text.lower()} "
-    best: tuple[int, Service] | None = None
-    for service in list_services(session=session):
-        if service.slug == lowered.strip():
-            return service
-        for keyword in service.keywords:
-            if f" {keyword} " in lowered or f" {keyword}s " in lowered or f" {keyword}," in lowered:
-                if best is None or len(keyword) > best[0]:
-                    best = (len(keyword), service)
-    return best[1] if best else None
-
-
 def list_technicians(*, session: Session, active_only: bool = True) -> list[Technician]:
     query = select(Technician).order_by(Technician.name)
     if active_only:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
+from business.conversation_close import close_idle_conversations
 from business.db import make_engine, session_scope
 from business.conversations.event_broker import consumer_for
 from business.conversations.failure_capture import import_spooled_requests
@@ -81,6 +82,12 @@ def failed_requests(settings: Settings) -> int:
     return import_spooled_requests(database_url=settings.database_url, spool_dir=VAR_DIR / "spool")
 
 
+def idle_conversations(settings: Settings) -> int:
+    """Chats and texts that stopped without a goodbye get an outcome, summary and lead."""
+    with session_scope(settings.database_url) as session:
+        return close_idle_conversations(session=session, now=utcnow())
+
+
 def jobs(settings: Settings) -> list[Job]:
     return [
         Job("transcripts", TranscriptProjection(settings), interval=0.5),
@@ -88,6 +95,7 @@ def jobs(settings: Settings) -> list[Job]:
         Job("calendar", calendar_sync, interval=30),
         Job("unanswered_jobs", unanswered_jobs, interval=30),
         Job("failed_requests", failed_requests, interval=15),
+        Job("idle_conversations", idle_conversations, interval=60),
         # Once a day, and at start-up; a run that deleted something runs again at once.
         Job("retention", Retention(settings), interval=24 * 3600),
     ]

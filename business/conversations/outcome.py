@@ -15,7 +15,7 @@ from business.scheduling.spoken import sentence
 
 # A stronger outcome is never replaced by a weaker one: a caller who booked and then
 # asked about payment still booked.
-OUTCOMES = ("abandoned", "information", "handed_off", "lead", "cancelled", "rescheduled", "booked")
+OUTCOMES = ("abandoned", "information", "out_of_area", "handed_off", "lead", "cancelled", "rescheduled", "booked")
 CHANNEL_WORDS = {"phone": "by phone", "sms": "by text", "web": "on the website chat", "owner": "as the owner"}
 OUTCOME_WORDS = {
     "booked": "An appointment was booked",
@@ -25,6 +25,7 @@ OUTCOME_WORDS = {
     "information": "The caller got the information they asked for; nothing was booked",
     "abandoned": "The conversation ended before anything was booked",
     "handed_off": "The call was handed to a person",
+    "out_of_area": "The address is outside the service area, so nothing was booked",
 }
 
 
@@ -73,11 +74,15 @@ def record_outcome(*, session: Session, external_id: str, outcome: str, facts: F
     right even if the caller hangs up without saying goodbye."""
     conversation = get_or_create_conversation(session=session, external_id=external_id,
                                               channel=facts.channel, caller=caller)
+    weaker = conversation.summary is not None and stronger(conversation.outcome, outcome) != outcome
     conversation.outcome = stronger(conversation.outcome, outcome)
     conversation.intent = conversation.intent or intent
     if customer_id and not conversation.customer_id:
         conversation.customer_id = customer_id
-    conversation.summary = summarize(facts, conversation.outcome)
+    if not weaker:
+        # A weaker later note (goodbye after a hand-off) keeps the summary written when
+        # the outcome was settled: the slots it was built from may have been reset since.
+        conversation.summary = summarize(facts, conversation.outcome)
     if ended:
         conversation.ended_at = now or utcnow()
     session.flush()
@@ -87,21 +92,23 @@ def record_outcome(*, session: Session, external_id: str, outcome: str, facts: F
 def record_call_ended(*, session: Session, external_id: str, status: str,
                       now: datetime | None = None) -> Conversation:
     """A phone call is over: a transferred call was handed off, any other end (the caller
-    hung up, or stayed silent) abandons what was not settled. The actions never see a
-    hang-up, so only the bridge can record this. A settled outcome (booked, a lead) and
-    its summary are kept: the summary has details the stored slots lack."""
+    hung up, or stayed silent) abandons what was not settled, and a caller who asked for
+    service or gave details gets a lead. The actions never see a hang-up, so only the
+    bridge can record this. A settled outcome (booked, a lead) and its summary are kept:
+    the summary has details the stored slots lack."""
+    from business.conversation_close import close_conversation
+
     outcome = "handed_off" if status == "transferred" else "abandoned"
     conversation = get_or_create_conversation(session=session, external_id=external_id, channel="phone")
-    if conversation.summary and stronger(conversation.outcome, outcome) == conversation.outcome:
+    if conversation.summary and stronger(conversation.outcome, outcome) == conversation.outcome \
+            and conversation.outcome not in {"abandoned", "information"}:
         conversation.ended_at = now or utcnow()
         session.flush()
         return conversation
-    return record_outcome(session=session, external_id=external_id, outcome=outcome,
-                          facts=_facts_from_slots(session, conversation), caller=conversation.caller,
-                          ended=True, now=now)
+    return close_conversation(session=session, conversation=conversation, outcome=outcome, now=now)
 
 
-def _facts_from_slots(session: Session, conversation: Conversation) -> Facts:
+def facts_from_slots(session: Session, conversation: Conversation) -> Facts:
     """What the dialogue had filled, as the transcript worker last copied it."""
     slots = conversation.slots or {}
 

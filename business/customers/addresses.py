@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import usaddress
 
 from business.profile import BusinessProfile
+from business.spoken_numbers import normalize_spoken_numbers
 
 ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 TRAILING_ZIP = re.compile(r"[\s,]+(\d{5})(?:-\d{4})?\s*$")
@@ -26,7 +27,8 @@ class Address:
 
 def parse_address(text: str) -> Address | None:
     """None when there is no street number and street name to send a technician to."""
-    cleaned = re.sub(r"^(it'?s|it is|my address is|the address is|i'?m at|we'?re at|at)\s+", "", text.strip(), flags=re.I)
+    spoken = normalize_spoken_numbers(text.strip(), mode="address")
+    cleaned = re.sub(r"^(it'?s|it is|my address is|the address is|i'?m at|we'?re at|at)\s+", "", spoken, flags=re.I)
     if not cleaned or len(cleaned) > 300:
         return None
     # Spoken addresses run the ZIP straight on ("apartment 4 60601"), which usaddress

@@ -6,16 +6,23 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from business.spoken_numbers import normalize_spoken_numbers
+
 
 def normalize_phone(raw: str, region: str = "US") -> str | None:
-    """E.164 form of a spoken or typed number, or None when it is not a real number."""
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """E.164 form of a spoken or typed number ("three one two, double five five, oh one
+    four two" too), or None when it is not a real number."""
+    # Spoken digits become digits first: phonenumbers would read "three" as a vanity
+    # number (8-4-7-3-3). Then the digits alone, for words around the number.
+    written = normalize_spoken_numbers(raw or "")
+    for candidate in (written, ("+" if written.strip().startswith("+") else "") + re.sub(r"\D", "", written)):
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def spoken_phone(e164: str) -> str:

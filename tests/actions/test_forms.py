@@ -17,7 +17,8 @@ form = ValidateAppointmentForm()
 
 def test_problem_maps_to_catalog_and_emergency(actions_db, dispatcher):
     result = form.validate_problem("my kitchen faucet is leaking", dispatcher, make_tracker(), {})
-    assert result == {"problem": "my kitchen faucet is leaking", "service_slug": "faucet_repair", "urgency": "routine"}
+    assert result == {"problem": "my kitchen faucet is leaking", "service_slug": "faucet_repair", "urgency": "routine",
+                      "service_candidates": None}
     result = form.validate_problem("a burst pipe in the basement", dispatcher, make_tracker(), {})
     assert (result["service_slug"], result["urgency"]) == ("burst_pipe", "emergency")
     result = form.validate_problem("something weird with the plumbing", dispatcher, make_tracker(), {})
@@ -37,8 +38,12 @@ def test_address_inside_and_outside_area(actions_db, dispatcher):
     ok = form.validate_address("1420 north lake shore drive chicago 60610", dispatcher, make_tracker(), {})
     assert (ok["address"], ok["zip_code"]) == ("1420 North Lake Shore Drive, Chicago, 60610", "60610")
     outside = form.validate_address("9 main street 90210", dispatcher, make_tracker(), {})
-    assert outside["address"] is None and outside["failed_attempts"] == {"address": 1}
+    assert outside["address"] is None and outside["failed_attempts"] == {"out_of_area": "90210"}
     assert "90210 is outside the area" in said(dispatcher)
+    # The second answer out of the area (or "no") hands off instead of asking again.
+    again = form.validate_address("no that's the only place", dispatcher, make_tracker(
+        known={"failed_attempts": {"out_of_area": "90210"}}), {})
+    assert again == {"address": None, "needs_human": True}
 
 
 def test_free_time_is_accepted(actions_db, dispatcher):

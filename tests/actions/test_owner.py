@@ -68,3 +68,17 @@ def test_owner_books_and_cancels_for_a_customer(actions_db, dispatcher):
     with session_factory(actions_db)() as session:
         assert session.scalars(select(Appointment.status)).one() == "cancelled"
     assert said(dispatcher).count(NOT_OWNER) == 1
+
+
+def test_owner_cancels_by_surname_without_a_recognised_name(actions_db, dispatcher):
+    """Lowercase speech often has no PERSON entity: the surname said is enough when it is unique."""
+    _booked_day(actions_db)
+    with session_factory(actions_db)() as session:
+        upsert_customer(session=session, phone="+13125550778", name="Ann Miller-Ross")
+        session.commit()
+    cancel = make_tracker(text="cancel the miller job", intent="owner_cancel_for_customer",
+                          metadata=signed_metadata("owner", None))
+    ActionOwnerCancelForCustomer().run(dispatcher, cancel, {})
+    assert "Cancelled Jessica Miller's faucet repair" in said(dispatcher)
+    with session_factory(actions_db)() as session:
+        assert session.scalars(select(Appointment.status)).one() == "cancelled"

@@ -81,5 +81,14 @@ def test_calls_page_names_a_website_visitor_once_given(logged_in, seeded_url):
         get_or_create_conversation(session=session, external_id="web:anonymous", channel="web")
     page = logged_in.get("/calls/").get_data(as_text=True)
     assert '<td data-label="Channel">web</td>' in page
-    assert '<td data-label="Caller">Dana Scully<br><span class="muted">Unknown</span></td>' in page
-    assert '<td data-label="Caller"><span class="muted">Unknown</span></td>' in page
+    assert '<td data-label="Caller">Dana Scully</td>' in page and '<td data-label="Caller">Unknown</td>' in page
+
+
+def test_a_web_chat_shows_the_name_and_number_the_caller_gave(logged_in, seeded_url):
+    with session_scope(seeded_url) as session:
+        chat = get_or_create_conversation(session=session, external_id="web-named", channel="web")
+        chat.slots = {"customer_name": "Ana Ruiz", "phone": "+17735550123"}
+        get_or_create_conversation(session=session, external_id="web-nameless", channel="web")
+    page = logged_in.get("/calls/").get_data(as_text=True)
+    assert "Ana Ruiz, +17735550123" in page
+    assert "Unknown" in page  # the chat that gave nothing

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -117,8 +118,9 @@ def open_every_day(database_url: str) -> None:
             tech.working_hours = every_day
 
 
-def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_DEADLINE
+def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path,
+                     limit: float = STARTUP_DEADLINE) -> None:
+    deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the stack exited early:\n{log.read_text()[-4000:]}", pytrace=False)
@@ -134,7 +136,7 @@ def wait_until_ready(rasa_url: str, process: subprocess.Popen, log: Path) -> Non
         except requests.RequestException:
             pass
         time.sleep(1)
-    pytest.fail(f"the stack was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
+    pytest.fail(f"the stack was not ready in {limit}s:\n{log.read_text()[-4000:]}", pytrace=False)
 
 
 def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
@@ -152,9 +154,23 @@ def wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"{url} was not ready in {STARTUP_DEADLINE}s:\n{log.read_text()[-4000:]}", pytrace=False)
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("stack")
+def stop_program(workdir: Path, name: str) -> None:
+    """Stop one supervised program once supervisord answers (it starts them all)."""
+    for _ in range(60):
+        result = subprocess.run([str(ROOT / ".venvs/app/bin/supervisorctl"), "-c", str(ROOT / "supervisord.conf"),
+                                 "stop", name], env={**os.environ, "SUPERVISOR_DIR": str(workdir)},
+                                capture_output=True, text=True, timeout=60)
+        if "stopped" in result.stdout or "not running" in result.stdout:
+            return
+        time.sleep(1)
+
+
+@contextmanager
+def launch_stack(workdir: Path, *, model: str | None = None, voice: bool = True,
+                 startup_deadline: float = STARTUP_DEADLINE) -> Iterator[Stack]:
+    """The whole stack under supervisord on free ports with a fresh seeded database in
+    `workdir`; stopped on exit. Shared by the e2e fixture and bench/dialogue_eval.py, which
+    needs no voice bridge (voice=False stops it to leave the cores to the dialogue)."""
     database_url = f"sqlite:///{workdir / 'receptionist.db'}"
     upgrade(database_url)
     with session_factory(database_url).begin() as session:
@@ -172,7 +188,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTIONS_PORT']}/webhook",
         "DUCKLING_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
         "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['DUCKLING_PORT']}",
-        "RASA_MODEL": trained_model(),
+        "RASA_MODEL": model or trained_model(),
         "RASA_TELEMETRY_ENABLED": "false",
         "DASHBOARD_HOST": "127.0.0.1",
         "BUSINESS_TIMEZONE": "America/Chicago",
@@ -195,9 +211,12 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        wait_until_ready(f"http://127.0.0.1:{ports['RASA_PORT']}", process, log)
         voice_url = f"http://127.0.0.1:{ports['VOICE_BRIDGE_PORT']}"
-        wait_for_health(f"{voice_url}/health", process, log)
+        if not voice:
+            stop_program(workdir, "voice_bridge")
+        wait_until_ready(f"http://127.0.0.1:{ports['RASA_PORT']}", process, log, startup_deadline)
+        if voice:
+            wait_for_health(f"{voice_url}/health", process, log)
         yield Stack(database_url=database_url, rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}", log=log,
                     voice_url=voice_url, supervisor_dir=workdir, dashboard_port=ports["DASHBOARD_PORT"],
                     actions_url=f"http://127.0.0.1:{ports['ACTIONS_PORT']}",
@@ -209,3 +228,9 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory) -> Iterator[Stack]:
+    with launch_stack(tmp_path_factory.mktemp("stack")) as running:
+        yield running

@@ -45,7 +45,8 @@ def test_a_hang_up_mid_booking_abandons_it_with_what_the_dialogue_had(session):
     conversation = record_call_ended(session=session, external_id="CA-hangup", status="completed")
     assert conversation.outcome == "abandoned" and conversation.ended_at is not None
     assert conversation.summary == ("Jessica Miller ((312) 555-0199) contacted us by phone about kitchen "
-                                    "faucet leaking. The conversation ended before anything was booked.")
+                                    "faucet leaking. The conversation ended before anything was booked. "
+                                    "A lead was created for the office to call back.")
 
 
 def test_a_settled_call_keeps_its_outcome_and_summary_and_a_transfer_is_a_hand_off(session):
