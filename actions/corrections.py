@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from business.customers.addresses import parse_address
 from business.customers.contacts import normalize_phone
-from business.corrections import (
+from business.understanding.corrections import (
     replaced_number,
     says_yes,
     stated_address,

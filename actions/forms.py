@@ -23,14 +23,14 @@ from business.customers.identity import identify_customer
 from business.models import utcnow
 from business.profile import load_profile
 from business.repository import get_service_by_slug, list_services
-from business.service_matching import matcher_for
-from business.urgency import assess_urgency
-from business.duckling import DucklingClient, DucklingUnavailable, time_value
+from business.understanding.service_matching import matcher_for
+from business.understanding.urgency import assess_urgency
+from business.understanding.duckling import DucklingClient, DucklingUnavailable, time_value
 from business.notifications.events import assistant_failed
 from business.scheduling.requested_times import YES, choose_offered, decide_time, parse_time_value, slot_value_of
 from business.scheduling import REASONS, earliest_emergency_slot
 from business.scheduling.spoken import sentence, spoken_booking_time, spoken_datetime
-from business.spoken_numbers import normalize_spoken_numbers
+from business.understanding.spoken_numbers import normalize_spoken_numbers
 
 FALLBACK_SERVICE = "general_repair"
 NO = re.compile(r"\b(no|nope|not|different|another|other|moved|new)\b")

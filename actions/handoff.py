@@ -22,8 +22,8 @@ from business.models import utcnow
 from business.notifications.events import assistant_failed
 from business.profile import load_profile
 from business.repository import get_or_create_conversation, list_services
-from business.service_matching import matcher_for
-from business.urgency import assess_urgency
+from business.understanding.service_matching import matcher_for
+from business.understanding.urgency import assess_urgency
 
 GREETING = re.compile(r"^(?:(?:hi|hello|hey|yeah|yes|um|uh|so|there|good morning|good afternoon)[,\s]+)+", re.I)
 # Turns the assistant cannot place: not understood, or not about plumbing at all.

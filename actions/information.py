@@ -10,10 +10,10 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import note_outcome
 from actions.database import unit_of_work
 from business.customers.addresses import ZIP
-from business.spoken_numbers import normalize_spoken_numbers
+from business.understanding.spoken_numbers import normalize_spoken_numbers
 from business.profile import load_profile
 from business.repository import list_services
-from business.service_matching import match_service
+from business.understanding.service_matching import match_service
 
 FAQ_FALLBACK = "I don't have that answer handy, but I can have someone from the office call you back."
 

@@ -26,7 +26,7 @@ from business.repository import (
     list_appointments,
     list_technicians,
 )
-from business.service_matching import match_service
+from business.understanding.service_matching import match_service
 from business.scheduling.requested_times import parse_time_value
 from business.scheduling import SlotUnavailable, book_appointment, cancel_appointment
 from business.scheduling.spoken import sentence, spoken_booking_time, spoken_day, spoken_time

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bench.dialogue_scenarios import scenarios as all_scenarios
 from bench.simulated_caller import Scenario, SimulatedCaller
 from business.customers.contacts import normalize_phone
-from business.conversation_close import close_idle_conversations
+from business.conversations.close import close_idle_conversations
 from business.db import session_factory
 from business.customers.identity import next_appointment
 from business.models import Appointment, Conversation, Customer, Lead, Technician, utcnow
@@ -205,8 +205,8 @@ def matching_accuracy() -> list[str]:
     of tests/business/data/service_descriptions.yaml (the same figures its test asserts)."""
     import yaml
 
-    from business.service_matching import ServiceMatcher
-    from business.urgency import assess_urgency
+    from business.understanding.service_matching import ServiceMatcher
+    from business.understanding.urgency import assess_urgency
 
     sets = yaml.safe_load((ROOT / "tests/business/data/service_descriptions.yaml").read_text())
     catalog = yaml.safe_load((ROOT / "data/services.yaml").read_text())

@@ -40,7 +40,7 @@ def seed(*, session: Session, data_dir: Path, overwrite: bool = False) -> dict[s
         service.duration_minutes = int(item["duration_minutes"])
         service.price_min, service.price_max = Decimal(low), Decimal(high)
         service.emergency = bool(item.get("emergency", False))
-        # "phrases" (older catalogs said "keywords") feed business/service_matching.py.
+        # "phrases" (older catalogs said "keywords") feed business/understanding/service_matching.py.
         service.keywords = [str(p) for p in item.get("phrases", item.get("keywords", []))]
 
     technicians = _load(data_dir / "technicians.yaml")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from business.calendar import calendar_for
 from business.calendar.sync import sync_calendar
-from business.conversation_close import close_idle_conversations
+from business.conversations.close import close_idle_conversations
 from business.db import make_engine, session_scope
 from business.conversations.event_broker import consumer_for
 from business.conversations.failure_capture import import_spooled_requests

@@ -96,7 +96,7 @@ def record_call_ended(*, session: Session, external_id: str, status: str,
     service or gave details gets a lead. The actions never see a hang-up, so only the
     bridge can record this. A settled outcome (booked, a lead) and its summary are kept:
     the summary has details the stored slots lack."""
-    from business.conversation_close import close_conversation
+    from business.conversations.close import close_conversation
 
     outcome = "handed_off" if status == "transferred" else "abandoned"
     conversation = get_or_create_conversation(session=session, external_id=external_id, channel="phone")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import usaddress
 
 from business.profile import BusinessProfile
-from business.spoken_numbers import normalize_spoken_numbers
+from business.understanding.spoken_numbers import normalize_spoken_numbers
 
 ZIP = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 TRAILING_ZIP = re.compile(r"[\s,]+(\d{5})(?:-\d{4})?\s*$")

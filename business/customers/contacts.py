@@ -6,7 +6,7 @@ import re
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from business.spoken_numbers import normalize_spoken_numbers
+from business.understanding.spoken_numbers import normalize_spoken_numbers
 
 
 def normalize_phone(raw: str, region: str = "US") -> str | None:

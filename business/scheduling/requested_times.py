@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from business.duckling import TimeValue
+from business.understanding.duckling import TimeValue
 from business.models import Service
 from business.profile import BusinessProfile
 from business.scheduling import Slot, search_availability

@@ -1,4 +1,4 @@
-"""`python -m duckling_server` as a real process: Rasa's wire format, `business.duckling`, and a
+"""`python -m duckling_server` as a real process: Rasa's wire format, `business.understanding.duckling`, and a
 clean shutdown."""
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from business.duckling import DucklingClient, time_value
+from business.understanding.duckling import DucklingClient, time_value
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA_PYTHON = ROOT / ".venvs" / "rasa" / "bin" / "python"

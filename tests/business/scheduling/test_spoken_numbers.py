@@ -3,7 +3,7 @@ import pytest
 
 from business.customers.addresses import parse_address
 from business.customers.contacts import normalize_phone
-from business.spoken_numbers import normalize_spoken_numbers, spoken_digits
+from business.understanding.spoken_numbers import normalize_spoken_numbers, spoken_digits
 
 
 @pytest.mark.parametrize(("said", "mode", "written"), [

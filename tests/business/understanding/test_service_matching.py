@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from business.service_matching import ServiceMatcher, similar
-from business.urgency import assess_urgency
+from business.understanding.service_matching import ServiceMatcher, similar
+from business.understanding.urgency import assess_urgency
 
-ROOT = Path(__file__).resolve().parents[2]
-DESCRIPTIONS = yaml.safe_load((Path(__file__).parent / "data" / "service_descriptions.yaml").read_text())
+ROOT = Path(__file__).resolve().parents[3]
+DESCRIPTIONS = yaml.safe_load((Path(__file__).parents[1] / "data" / "service_descriptions.yaml").read_text())
 CATALOG = yaml.safe_load((ROOT / "data" / "services.yaml").read_text())
 WINTER = datetime(2026, 1, 15, 10, 0)
 SUMMER = datetime(2026, 7, 15, 10, 0)

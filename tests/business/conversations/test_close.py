@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from business.conversation_close import close_idle_conversations
+from business.conversations.close import close_idle_conversations
 from business.conversations.outcome import Facts, record_call_ended, record_outcome
 from business.models import Conversation, Lead, Notification, utcnow
 from business.repository import get_or_create_conversation

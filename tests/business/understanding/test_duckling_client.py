@@ -1,4 +1,4 @@
-"""`business.duckling` time helpers on real Duckling output (the compiled library, no HTTP)."""
+"""`business.understanding.duckling` time helpers on real Duckling output (the compiled library, no HTTP)."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from business.duckling import DucklingClient, TimeValue, time_value
+from business.understanding.duckling import DucklingClient, TimeValue, time_value
 from duckling_server.parser import parse_json
 
 CHICAGO = ZoneInfo("America/Chicago")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from business.service_matching import similar
+from business.understanding.service_matching import similar
 
 # Each reason lists word sequences heard in order (other words may sit between them, at
 # most two); "*" stands for any one word.

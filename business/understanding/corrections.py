@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from business.customers.contacts import normalize_name, normalize_phone
-from business.spoken_numbers import normalize_spoken_numbers, spoken_digits
+from business.understanding.spoken_numbers import normalize_spoken_numbers, spoken_digits
 
 FILLER = r"(?:(?:uh|um|oh|well|so|actually|sorry|no|nope|wait|no wait|oops|hi|hello|hey|yeah|yes)[,\s]+)*"
 # Words that end a name said in passing ("this is maria lopez and my sink ...").
