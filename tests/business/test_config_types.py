@@ -73,7 +73,7 @@ def test_secrets_are_not_quoted_in_errors():
 
 def test_an_empty_variable_means_the_default():
     empty = {"SMTP_PORT": "", "SMTP_STARTTLS": "", "PUBLIC_BASE_URL": ""}
-    assert NotificationSettings.from_env(empty) == NotificationSettings()
+    assert NotificationSettings.from_env(empty) == NotificationSettings.from_env({})
     assert DucklingSettings.from_env({"DUCKLING_PORT": "", "DUCKLING_MAX_TEXT": " "}).port == 8000
     assert load_config(environ={**KEY, "PROXY_COUNT": ""})["PROXY_COUNT"] == 0
 

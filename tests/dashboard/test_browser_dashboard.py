@@ -91,7 +91,9 @@ def test_every_page_of_each_role_at_both_sizes(site, role, tmp_path):
             page.set_viewport_size({"width": width, "height": height})
             for name, path in PAGES[role]:
                 page.goto(base + path.format(**ids))
-                page.wait_for_load_state("networkidle")
+                # "load", not "networkidle": the installed app refreshes today's jobs for
+                # offline reading in the background of every other page.
+                page.wait_for_load_state("load")
                 assert page.locator("h1").count() >= 1, path
                 # Nothing wider than the screen: the page itself never scrolls sideways.
                 overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
