@@ -136,6 +136,9 @@ def build(workdir: Path) -> Cluster:
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        # Rasa's SQL event broker keeps a database of its own (its table is called `events`
+        # like the tracker store's); the workers read the transcripts from it.
+        conn.execute(text(f'CREATE DATABASE "{name}_events"'))
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     upgrade(database_url)
     with session_factory(database_url).begin() as session:
@@ -144,6 +147,7 @@ def build(workdir: Path) -> Cluster:
     ports = {kind: free_port() for kind in ("duckling", "actions", "rasa", "dashboard")}
     env = {**os.environ, "APP_ENV": "development", "DATABASE_URL": database_url,
            "RASA_TRACKER_URL": database_url.replace("+psycopg2", ""),
+           "RASA_EVENT_BROKER_URL": database_url.replace("+psycopg2", "") + "_events",
            "SECRET_KEY": secrets.token_urlsafe(48), "ACTION_SERVER_TOKEN": secrets.token_urlsafe(48),
            "DUCKLING_URL": f"http://127.0.0.1:{ports['duckling']}",
            "RASA_DUCKLING_HTTP_URL": f"http://127.0.0.1:{ports['duckling']}",
@@ -357,6 +361,7 @@ def main() -> int:
         admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{cluster.database_name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{cluster.database_name}_events" WITH (FORCE)'))
 
 
 if __name__ == "__main__":
