@@ -16,7 +16,7 @@ from business.profile import load_profile
 from business.settings import Settings
 from business.conversations.event_broker import SqlBrokerConsumer
 from business.worker import jobs
-from tests.business.dispatch.engine.test_technician_jobs import CHI, book
+from tests.business.dispatch.test_technician_jobs import CHI, book
 from tests.business.conversations.test_transcripts import bot, broker_events, user
 
 CONVERSATIONS, TURNS = 30, 10
