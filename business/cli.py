@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
+from business.calendar import blocked_for_booking
 from business.db import session_scope
 from business.migrations_runner import upgrade
 from business.profile import load_profile
@@ -67,9 +68,12 @@ def slots_command(service_slug: str, start: str | None, end: str | None, count: 
             wanted_to = wanted_from + timedelta(days=1)  # a date alone means any time that day
         if wanted_to is not None and wanted_to <= wanted_from:
             raise click.BadParameter("must be after --from", param_hint="--to")
+        # The owner's busy calendar time counts here as it does for a caller.
+        blocked = blocked_for_booking(session=session, settings=settings,
+                                      horizon_days=profile.booking.max_horizon_days, now=now)
         found = search_availability(session=session, profile=profile, service=service, preferred_from=wanted_from,
                                     preferred_to=wanted_to, count=count, now=now,
-                                    urgency="emergency" if emergency else "routine")
+                                    urgency="emergency" if emergency else "routine", blocked=blocked)
         names = {t.id: t.name for t in list_technicians(session=session, active_only=False)}
         click.echo(f"{service.name} ({service.duration_minutes} min), {profile.booking.mode} booking, "
                    f"times in {profile.timezone}:")

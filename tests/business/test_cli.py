@@ -36,6 +36,20 @@ def test_slots_nearest_to_the_wanted_time(run):
     assert lines[2].startswith(f"  {tuesday:%Y-%m-%d} 09:30-10:30") and len(lines) == 3
 
 
+def test_slots_skip_the_owners_blocked_time(run, seeded_url):
+    from business.calendar.blocks import create_calendar_block
+    from business.db import session_scope
+
+    tuesday = next_weekday(1)
+    with session_scope(seeded_url) as session:
+        create_calendar_block(session=session, start=tuesday.replace(hour=9), end=tuesday.replace(hour=11),
+                              title="dentist")
+    result = run("drain_cleaning", "--from", f"{tuesday:%Y-%m-%d} 09:00", "-n", "1")
+    assert result.exit_code == 0, result.output
+    assert "  not as asked: we're not taking bookings at that time" in result.output
+    assert f"{tuesday:%Y-%m-%d} 09:00" not in result.output and f"{tuesday:%Y-%m-%d} 09:30" not in result.output
+
+
 def test_slots_say_why_a_sunday_will_not_do(run):
     sunday = next_weekday(6)
     result = run("drain_cleaning", "--from", f"{sunday:%Y-%m-%d}", "-n", "1")
