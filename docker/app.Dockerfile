@@ -4,8 +4,7 @@ FROM python:3.10-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
-# The lead is splitting requirements into runtime and dev locks; once requirements/runtime.lock
-# exists this installs that one, so the image carries no test tools (pytest, playwright).
+# The runtime lock only (requirements/app.lock): test tools are in dev.lock, never in the image.
 COPY requirements/app.lock requirements/app.lock
 RUN pip install --no-cache-dir -r requirements/app.lock
 # English Vosk model for STT_ENGINE=vosk (no registry ships one); Whisper needs nothing extra.
