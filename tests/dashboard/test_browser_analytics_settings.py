@@ -60,7 +60,7 @@ def dashboard(sqlite_url):
         seed(session=session, data_dir=DATA_DIR)
         create_user(session=session, username="owner", password=PASSWORD)
         _history(session)
-    app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "test-secret-key", "TESTING": True,
+    app = create_app({"RATELIMIT_ENABLED": False, "DATABASE_URL": sqlite_url, "SECRET_KEY": "test-secret-key", "TESTING": True,
                       "CLOCK": lambda: datetime(2026, 11, 29, 12, tzinfo=CHI)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

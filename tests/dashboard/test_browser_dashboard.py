@@ -50,7 +50,7 @@ def site(tmp_path_factory, sqlite_template):
                         technician_id=tech.id if role == "technician" else None)
         ids = {"customer": session.scalar(select(Customer.id).where(Customer.name == "Dana Whitfield")),
                "call": session.scalar(select(Conversation.id).where(Conversation.external_id == "CA-demo-flood"))}
-    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "DATABASE_URL": url, "CLOCK": lambda: NOW})
+    app = create_app({"RATELIMIT_ENABLED": False, **TEST_CONFIG, "WTF_CSRF_ENABLED": True, "DATABASE_URL": url, "CLOCK": lambda: NOW})
     server = make_server("127.0.0.1", free_port(), app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}", ids, url

@@ -6,6 +6,8 @@ Notifications page, push settings and the offline page go to docs/screenshots/pw
 (Talk's: tests/voice_bridge/test_browser_pages.py)."""
 from __future__ import annotations
 
+import time
+
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
@@ -57,7 +59,7 @@ def dashboard(sqlite_url):
         session.add(Notification(channel="sms", recipient="+13125550100", kind="reminder", idempotency_key="r1",
                                  body="Reminder", status="failed", last_error="Twilio 400 error 21211",
                                  created_at=NOW))
-    app = create_app({"DATABASE_URL": sqlite_url, "SECRET_KEY": "test-secret-key", "TESTING": True,
+    app = create_app({"RATELIMIT_ENABLED": False, "DATABASE_URL": sqlite_url, "SECRET_KEY": "test-secret-key", "TESTING": True,
                       "CLOCK": lambda: NOW})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -103,7 +105,12 @@ def private_text_in_caches(page) -> list[str]:
 def test_installable_offline_and_cleared_at_sign_out(dashboard, browser):
     page = browser.pages[0] if browser.pages else browser.new_page()
     sign_in(page, dashboard)
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+    # Polled with evaluate: wait_for_function's string predicate needs eval, which the
+    # dashboard's Content-Security-Policy rightly forbids.
+    deadline = time.monotonic() + 20
+    while not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        assert time.monotonic() < deadline, "the service worker never took control of the page"
+        page.wait_for_timeout(200)
     assert page.evaluate("navigator.serviceWorker.controller.scriptURL") == f"{dashboard}/sw.js"
 
     cdp = browser.new_cdp_session(page)

@@ -26,7 +26,7 @@ DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 @pytest.fixture
 def dashboard(make_bridge, voice_db):
     bridge = make_bridge()
-    app = create_app({"DATABASE_URL": voice_db, "SECRET_KEY": "test-secret-key", "TESTING": True,
+    app = create_app({"RATELIMIT_ENABLED": False, "DATABASE_URL": voice_db, "SECRET_KEY": "test-secret-key", "TESTING": True,
                       "VOICE_BRIDGE_URL": bridge.media_url.rsplit("/twilio", 1)[0]})
     with session_scope(voice_db) as session:
         create_user(session=session, username="owner", password=PASSWORD)
