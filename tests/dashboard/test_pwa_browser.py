@@ -107,7 +107,7 @@ def test_installable_offline_and_cleared_at_sign_out(dashboard, browser):
     sign_in(page, dashboard)
     # Polled with evaluate: wait_for_function's string predicate needs eval, which the
     # dashboard's Content-Security-Policy rightly forbids.
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while not page.evaluate("() => navigator.serviceWorker.controller !== null"):
         assert time.monotonic() < deadline, "the service worker never took control of the page"
         page.wait_for_timeout(200)
