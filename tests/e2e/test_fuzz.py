@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 from urllib.parse import quote
 
 import pytest
@@ -91,15 +90,16 @@ def http_targets(stack) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def baseline(stack):
+def baseline(stack, request):
     before = (snapshot(stack.database_url), pids(stack))
     yield before
     assert pids(stack) == before[1], "a service exited or restarted during the fuzz"
     after = snapshot(stack.database_url)
     changed = sorted(table for table in before[0] if after.get(table) != before[0][table])
     assert not changed, f"the fuzz changed stored rows in {changed}"
-    # Past pytest's capture, so the count reaches the CI log for the report.
-    sys.__stdout__.write(f"\nfuzz: {COUNT['requests']} requests and frames, no 5xx, no exit, no row changed\n")
+    # Through pytest's own terminal writer, past the output capture, so the count reaches the CI log.
+    request.config.pluginmanager.get_plugin("terminalreporter").write_line(
+        f"fuzz: {COUNT['requests']} requests and frames, no 5xx, no exit, no row changed")
 
 
 def test_http_endpoints(stack, baseline):
