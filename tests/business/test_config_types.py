@@ -79,7 +79,7 @@ def test_an_empty_variable_means_the_default():
 
 
 def test_an_empty_app_env_is_not_development():
-    # channels.trust.load_secret_key reads it so; the settings must agree.
+    # business.secret_key.load_secret_key reads it so; the settings must agree.
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         Settings.from_env({"APP_ENV": "", "SECRET_KEY": "short"})
 
